@@ -1,0 +1,1 @@
+"""The REST API (FastAPI). Routers stay thin: they call the domain services."""

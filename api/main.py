@@ -1,0 +1,50 @@
+"""The FastAPI application: migrations and backends at start-up, routers under /api/v1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from access import service as access_service
+from api.errors import install_error_handlers
+from api.routers import cases, documents, health, search
+from core.backends import build_backends
+from core.config import Settings, get_settings
+from core.db import migrate, session_scope
+from core.logging import configure_logging
+from workers import get_task_queue
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        migrate(settings)
+        backends = build_backends(settings)
+        backends.index.ensure_ready()
+        if settings.bootstrap_token is not None:
+            with session_scope(settings) as session:
+                access_service.ensure_bootstrap_token(session, settings.bootstrap_token.get_secret_value())
+        task_queue = get_task_queue(backends)
+        task_queue.start()
+        app.state.backends, app.state.task_queue = backends, task_queue
+        yield
+        task_queue.stop()
+
+    app = FastAPI(
+        title="Casefile",
+        version="0.1.0",
+        description="Case files and page-level full-text search for legal departments and courts.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for router in (cases.router, documents.router, search.router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,105 @@
+"""Case endpoints, and uploading documents into a case."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+
+from api.deps import BackendsDep, QueueDep, Reader, SessionDep, Writer
+from cases import service
+from cases.schemas import CaseCreate, CaseList, CaseListItem, CaseOut, CaseUpdate
+from core.errors import BackendUnavailable
+from core.models import CaseStatus, DocType
+from ingest import repository as documents_repository
+from ingest import service as documents
+from ingest.schemas import DocumentList, DocumentOut
+from search.query import parse_query
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+log = structlog.get_logger(__name__)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_case(data: CaseCreate, session: SessionDep, user: Writer) -> CaseOut:
+    return CaseOut.model_validate(service.create_case(session, user, data))
+
+
+@router.get("")
+def list_cases(
+    session: SessionDep,
+    backends: BackendsDep,
+    user: Reader,
+    q: Annotated[str | None, Query(description="Full-text query over case metadata and documents")] = None,
+    court: str | None = None,
+    status: CaseStatus | None = None,
+    case_type: str | None = None,
+    assigned_officer: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> CaseList:
+    filters = {"court": court, "status": status.value if status else None, "case_type": case_type,
+               "assigned_officer": assigned_officer}  # fmt: skip
+    query = parse_query(q)
+    if query is None:
+        cases, total = service.list_cases(session, filters, page, size)
+        items = [CaseListItem.model_validate(case) for case in cases]
+    else:
+        matches, total = service.search_cases(session, backends.index, query, filters, page, size)
+        items = [CaseListItem.model_validate(case).model_copy(update={"matched_documents": count})
+                 for case, count in matches]  # fmt: skip
+    return CaseList(items=items, total=total, page=page, size=size)
+
+
+@router.get("/{case_id}")
+def read_case(case_id: str, session: SessionDep, user: Reader) -> CaseOut:
+    return CaseOut.model_validate(service.get_case(session, case_id))
+
+
+@router.patch("/{case_id}")
+def update_case(case_id: str, data: CaseUpdate, session: SessionDep, backends: BackendsDep, user: Writer) -> CaseOut:
+    return CaseOut.model_validate(service.update_case(session, backends.index, user, case_id, data))
+
+
+@router.post(
+    "/{case_id}/documents",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"description": "The same bytes are already in this case: the existing document"}},
+)
+def upload_document(
+    case_id: str,
+    file: Annotated[UploadFile, File(description="The document: PDF, TIFF, PNG, JPEG or plain text")],
+    session: SessionDep,
+    backends: BackendsDep,
+    task_queue: QueueDep,
+    user: Writer,
+    response: Response,
+    title: Annotated[str | None, Form(max_length=500)] = None,
+    doc_type: Annotated[DocType, Form()] = DocType.other,
+    filed_on: Annotated[date | None, Form()] = None,
+    language: Annotated[str | None, Form(description="Tesseract languages, e.g. 'urd' or 'eng+urd'")] = None,
+) -> DocumentOut:
+    outcome = documents.upload_document(
+        session, backends.store, backends.ocr, backends.settings, user, case_id, file.filename, file.file,
+        documents.UploadMetadata(title=title, doc_type=doc_type, filed_on=filed_on, language=language),
+    )  # fmt: skip
+    session.commit()  # commit before enqueueing, so the worker always finds the row
+    if outcome.rejection is not None:
+        raise outcome.rejection
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+        return DocumentOut.model_validate(outcome.document)
+    try:
+        task_queue.enqueue_document(outcome.document.id)
+    except BackendUnavailable as error:  # stored and queued: it is picked up when the queue is back
+        log.warning("upload.enqueue_failed", document_id=outcome.document.id, reason=error.detail)
+    return DocumentOut.model_validate(outcome.document)
+
+
+@router.get("/{case_id}/documents")
+def list_documents(case_id: str, session: SessionDep, user: Reader) -> DocumentList:
+    service.get_case(session, case_id)
+    items = [DocumentOut.model_validate(doc) for doc in documents_repository.list_case_documents(session, case_id)]
+    return DocumentList(items=items, total=len(items))

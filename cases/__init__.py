@@ -1,0 +1,1 @@
+"""Case metadata: number, court, parties, status, officer and dates."""

@@ -1,0 +1,87 @@
+"""API shapes for cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.models import CaseStatus
+
+
+class Party(BaseModel):
+    name: str = Field(min_length=1, max_length=300)
+    role: str = Field(min_length=1, max_length=100, examples=["petitioner", "respondent"])
+
+
+def _strip(value: str) -> str:
+    stripped = " ".join(value.split())
+    if not stripped:
+        raise ValueError("must not be blank")
+    return stripped
+
+
+class CaseCreate(BaseModel):
+    number: str = Field(max_length=200, examples=["W.P. No. 1234 of 2024"])
+    title: str = Field(max_length=500)
+    court: str = Field(max_length=200, examples=["Lahore High Court"])
+    case_type: str | None = Field(default=None, max_length=100, examples=["writ petition"])
+    status: CaseStatus = CaseStatus.open
+    parties: list[Party] = Field(default_factory=list, max_length=200)
+    assigned_officer: str | None = Field(default=None, max_length=200)
+    filed_on: date | None = None
+    next_hearing_on: date | None = None
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+    _clean = field_validator("number", "title", "court")(_strip)
+
+
+class CaseUpdate(BaseModel):
+    """Every field optional: only the ones sent are changed."""
+
+    number: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    court: str | None = Field(default=None, max_length=200)
+    case_type: str | None = Field(default=None, max_length=100)
+    status: CaseStatus | None = None
+    parties: list[Party] | None = Field(default=None, max_length=200)
+    assigned_officer: str | None = Field(default=None, max_length=200)
+    filed_on: date | None = None
+    next_hearing_on: date | None = None
+    tags: list[str] | None = Field(default=None, max_length=50)
+
+    @field_validator("number", "title", "court")
+    @classmethod
+    def _clean(cls, value: str | None) -> str | None:
+        return None if value is None else _strip(value)
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    number: str
+    title: str
+    court: str
+    case_type: str | None
+    status: CaseStatus
+    parties: list[Party]
+    assigned_officer: str | None
+    filed_on: date | None
+    next_hearing_on: date | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseListItem(CaseOut):
+    matched_documents: int | None = Field(
+        default=None, description="With q: how many of the case's documents match the query"
+    )
+
+
+class CaseList(BaseModel):
+    items: list[CaseListItem]
+    total: int
+    page: int
+    size: int

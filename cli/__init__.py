@@ -1,0 +1,1 @@
+"""The `casefile` command line (typer with rich)."""

@@ -1,0 +1,177 @@
+"""`casefile serve | import | search | tokens create | reprocess`: the same services the API calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from access import service as access_service
+from access.schemas import Principal
+from cases import repository as cases_repository
+from cases import service as cases_service
+from cases.schemas import CaseCreate
+from core.backends import Backends, build_backends
+from core.config import get_settings
+from core.db import migrate, session_scope
+from core.errors import CasefileError
+from core.models import Role
+from ingest import service as documents
+from search import service as search_service
+from search.schemas import SearchFilters
+from workers import TaskQueue, get_task_queue
+
+app = typer.Typer(help="Casefile: case files and page-level full-text search.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+console = Console()
+CLI_USER = Principal(token_id=None, name="cli", role=Role.admin)
+
+
+def _start() -> Backends:
+    settings = get_settings()
+    migrate(settings)
+    backends = build_backends(settings)
+    backends.index.ensure_ready()
+    return backends
+
+
+def _drain(task_queue: TaskQueue, total: int, description: str) -> None:
+    """Let the in-process worker finish, with a progress bar (Celery workers run elsewhere)."""
+    if task_queue.name != "in-process":
+        console.print(f"{total} document(s) queued for the Celery workers")
+        return
+    task_queue.start()
+    with _progress() as progress:
+        task = progress.add_task(description, total=total)
+        while not task_queue.wait_until_idle(timeout=1.0):
+            progress.update(task, completed=total - len(getattr(task_queue, "_pending", ())))
+        progress.update(task, completed=total)
+    task_queue.stop()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console)  # fmt: skip
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default CASEFILE_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CASEFILE_PORT, 8000)")] = None,
+) -> None:
+    """Run the API server (and, on the embedded default, its worker)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("api.main:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+
+
+@app.command("import")
+def import_directory(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of case papers")],
+    case: Annotated[str, typer.Option("--case", help="Case number, e.g. 'W.P. No. 1234 of 2024'")],
+    court: Annotated[str, typer.Option(help="Court of the case")],
+    title: Annotated[str | None, typer.Option(help="Case title, if the case must be created")] = None,
+    language: Annotated[str | None, typer.Option(help="OCR languages, e.g. 'eng+urd'")] = None,
+) -> None:
+    """Import every file under DIRECTORY into a case; files already imported (same hash) are skipped."""
+    backends = _start()
+    files = sorted(path for path in directory.rglob("*") if path.is_file() and not path.name.startswith("."))
+    with session_scope(backends.settings) as session:
+        existing = cases_repository.find_by_number(session, court, case)
+        case_id = existing.id if existing else cases_service.create_case(
+            session, CLI_USER, CaseCreate(number=case, court=court, title=title or case)).id  # fmt: skip
+    task_queue = get_task_queue(backends)
+    queued, skipped, rejected = [], 0, 0
+    with _progress() as progress:
+        task = progress.add_task("uploading", total=len(files))
+        for path in files:
+            try:
+                with session_scope(backends.settings) as session, open(path, "rb") as handle:
+                    outcome = documents.upload_document(
+                        session, backends.store, backends.ocr, backends.settings, CLI_USER, case_id, path.name,
+                        handle, documents.UploadMetadata(title=path.stem, language=language))  # fmt: skip
+                if outcome.rejection is not None:
+                    rejected += 1
+                    console.print(f"[yellow]kept but not processable[/] {path}: {outcome.rejection.detail}")
+                elif outcome.created:
+                    queued.append(outcome.document.id)
+                else:
+                    skipped += 1
+            except CasefileError as error:
+                rejected += 1
+                console.print(f"[red]rejected[/] {path}: {error.detail}")
+            progress.advance(task)
+    for document_id in queued:
+        task_queue.enqueue_document(document_id)
+    _drain(task_queue, len(queued), "processing")
+    console.print(f"imported {len(queued)}, skipped {skipped} already imported, {rejected} rejected")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='words, "phrases", OR, -exclude, prefix*')],
+    court: Annotated[str | None, typer.Option()] = None,
+    case_id: Annotated[str | None, typer.Option()] = None,
+    size: Annotated[int, typer.Option(min=1, max=100)] = 10,
+) -> None:
+    """Search pages and print where each hit is."""
+    backends = _start()
+    try:
+        with session_scope(backends.settings) as session:
+            result = search_service.search_pages(session, backends.index, CLI_USER, query,
+                                                 SearchFilters(court=court, case_id=case_id), 1, size)  # fmt: skip
+    except CasefileError as error:
+        console.print(f"[red]{error.detail}[/]")
+        raise typer.Exit(2) from error
+    table = Table(title=f"{result.total} page(s) match {query!r}")
+    for column in ("case", "document", "page", "score", "snippet"):
+        table.add_column(column)
+    for hit in result.hits:
+        snippet = " ".join(hit.snippets).replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
+        table.add_row(hit.case_number, hit.title or hit.filename, str(hit.page), f"{hit.score:.2f}", snippet)
+    console.print(table)
+
+
+@tokens_app.command("create")
+def create_token(
+    name: Annotated[str, typer.Option(help="Who or what the token is for")],
+    role: Annotated[Role, typer.Option(help="admin, clerk, officer or client")],
+) -> None:
+    """Create an API token and print it once: it is stored only as a hash."""
+    settings = get_settings()
+    migrate(settings)
+    with session_scope(settings) as session:
+        token, plaintext = access_service.create_token(session, name, role)
+        token_id = token.id
+    console.print(f"token {token_id} for {name} ({role.value}); it will not be shown again:", style="dim")
+    typer.echo(plaintext)
+
+
+@app.command()
+def reprocess(
+    failed: Annotated[bool, typer.Option("--failed", help="Reprocess every failed document")] = False,
+    document_id: Annotated[list[str] | None, typer.Option("--document", help="A document id")] = None,
+) -> None:
+    """Process documents again (after installing an OCR language, say)."""
+    backends = _start()
+    with session_scope(backends.settings) as session:
+        ids = list(document_id or []) + (documents.failed_documents(session) if failed else [])
+        for each in ids:
+            documents.request_reprocess(session, CLI_USER, each)
+    if not ids:
+        console.print("nothing to reprocess (use --failed or --document ID)")
+        return
+    task_queue = get_task_queue(backends)
+    for each in ids:
+        task_queue.enqueue_document(each)
+    _drain(task_queue, len(ids), "reprocessing")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Shared core: settings, database models and session handling, errors, logging."""

@@ -1,0 +1,88 @@
+"""One settings object for the whole service, read from CASEFILE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, computed_field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that ship in examples and compose files; they must never reach production.
+PLACEHOLDER_SECRETS = {"changethis", "change-me", "casefile-secret", "minioadmin", "secret", "password"}
+LANGUAGES_PATTERN = re.compile(r"^[a-z_]{3,}(\+[a-z_]{3,})*$")
+
+
+def normalise_languages(value: str) -> str:
+    """Accept 'eng,urd', 'eng urd' or 'eng+urd' and return Tesseract's 'eng+urd'."""
+    parts = [part for part in re.split(r"[\s,+]+", value.strip().lower()) if part]
+    joined = "+".join(dict.fromkeys(parts))
+    if not LANGUAGES_PATTERN.match(joined):
+        raise ValueError(f"invalid OCR language list {value!r}; use Tesseract codes such as 'eng+urd'")
+    return joined
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASEFILE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    # Production backends: each one left unset falls back to its embedded default.
+    database_url: str | None = None
+    elasticsearch_url: str | None = None
+    elasticsearch_index: str = "casefile-pages"
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_bucket: str = "casefile"
+    broker_url: str | None = None
+
+    ocr_languages: str = "eng"
+    ocr_dpi: int = Field(300, ge=72, le=600)
+    ocr_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    ocr_timeout_seconds: int = Field(180, ge=10)
+    max_upload_mb: int = Field(200, ge=1)
+    max_pages: int = Field(2000, ge=1)
+    max_image_pixels: int = Field(150_000_000, ge=1_000_000)
+    # Fewer visible characters than this on a PDF page means "scanned": OCR it.
+    text_layer_min_chars: int = 20
+    task_max_retries: int = Field(5, ge=0)
+    task_retry_backoff_seconds: float = Field(2.0, ge=0)
+
+    bootstrap_token: SecretStr | None = None
+
+    @field_validator("ocr_languages")
+    @classmethod
+    def _languages(cls, value: str) -> str:
+        return normalise_languages(value)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_outside_development(self) -> Settings:
+        if self.environment != "production":
+            return self
+        for name in ("s3_secret_key", "bootstrap_token"):
+            secret = getattr(self, name)
+            if secret is not None and secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(f"CASEFILE_{name.upper()} is a placeholder; set a real secret in production")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'casefile.db').resolve()}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

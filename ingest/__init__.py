@@ -1,0 +1,1 @@
+"""Documents: upload, text extraction and OCR, page indexing."""

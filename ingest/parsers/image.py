@@ -1,0 +1,59 @@
+"""Scanned images: PNG, JPEG and (multi-page) TIFF; every frame is a page to OCR."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from core.errors import DocumentRejected, PayloadTooLarge
+from ingest.parsers.base import PageContent, ParseLimits
+
+
+def _open(path: Path, limits: ParseLimits) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
+        raise DocumentRejected(f"the image cannot be read ({error})") from error
+    width, height = image.size
+    if width * height > limits.max_image_pixels:
+        image.close()
+        raise DocumentRejected(
+            f"the image is {width}×{height} pixels, over the limit of {limits.max_image_pixels:,} "
+            "(a decompression bomb or an unreasonably large scan)"
+        )
+    return image
+
+
+class ImageParser:
+    name = "image"
+    content_types = ("image/png", "image/jpeg", "image/tiff")
+
+    def score(self, content_type: str) -> int:
+        return 10 if content_type in self.content_types else 0
+
+    def inspect(self, path: Path, limits: ParseLimits) -> int:
+        with _open(path, limits) as image:
+            frames = getattr(image, "n_frames", 1)
+            if frames > limits.max_pages:
+                raise PayloadTooLarge(f"the image has {frames} pages; the limit is {limits.max_pages}")
+            return int(frames)
+
+    def pages(self, path: Path, limits: ParseLimits) -> Iterator[PageContent]:
+        with _open(path, limits) as image:
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                width, height = frame.size
+                if width * height > limits.max_image_pixels:
+                    raise DocumentRejected(f"page {number} of the image is {width}×{height} pixels, over the limit")
+                yield PageContent(number=number, text=None, render=lambda f=frame: _load(f, number))
+
+
+def _load(frame: Image.Image, number: int) -> Image.Image:
+    try:
+        return frame.convert("L")
+    except (OSError, ValueError, SyntaxError) as error:  # truncated or corrupt pixel data
+        raise DocumentRejected(f"page {number} of the image is damaged ({error})") from error

@@ -1,0 +1,49 @@
+"""Queries about documents and pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.models import Document, DocumentStatus, Page
+
+
+def get_document(session: Session, document_id: str) -> Document | None:
+    return session.get(Document, document_id)
+
+
+def find_live_duplicate(session: Session, case_id: str, sha256: str) -> Document | None:
+    """The same bytes already in this case, unless that copy failed (a failed copy may be retried)."""
+    return session.scalars(
+        select(Document)
+        .where(Document.case_id == case_id, Document.sha256 == sha256, Document.status != DocumentStatus.failed)
+        .order_by(Document.created_at)
+        .limit(1)
+    ).first()
+
+
+def list_case_documents(session: Session, case_id: str) -> Sequence[Document]:
+    return session.scalars(
+        select(Document).where(Document.case_id == case_id).order_by(Document.created_at, Document.id)
+    ).all()
+
+
+def list_pages(session: Session, document_id: str) -> Sequence[Page]:
+    return session.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.number)).all()
+
+
+def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> None:
+    session.execute(delete(Page).where(Page.document_id == document_id))
+    session.add_all(pages)
+
+
+def ids_with_status(session: Session, statuses: Sequence[DocumentStatus]) -> list[str]:
+    return list(
+        session.scalars(select(Document.id).where(Document.status.in_(statuses)).order_by(Document.created_at))
+    )
+
+
+def all_document_ids(session: Session) -> list[str]:
+    return list(session.scalars(select(Document.id).order_by(Document.created_at)))

@@ -1,0 +1,214 @@
+"""Document use-cases: upload, process (extract, OCR, index), reprocess. Plain functions, no HTTP or Celery."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+import structlog
+from sqlalchemy.orm import Session
+
+from access import service as audit
+from access.schemas import Principal
+from cases.service import case_fields, get_case
+from core.config import Settings, normalise_languages
+from core.errors import CasefileError, InvalidInput, NotFound
+from core.models import Document, DocType, DocumentStatus, Page, PageSource
+from ingest import repository
+from ingest.extraction import ExtractedPage, extract_pages
+from ingest.ocr import OcrEngine
+from ingest.parsers import ParseLimits, parser_for
+from ingest.sniff import sniff_content_type
+from search.backends.base import SearchIndex
+from search.schemas import PageEntry
+from storage.base import BlobStore
+from storage.staging import stage_upload
+
+log = structlog.get_logger(__name__)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class UploadMetadata:
+    title: str | None = None
+    doc_type: DocType = DocType.other
+    filed_on: date | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    document: Document
+    created: bool
+    # Set when the bytes were kept but cannot be processed; the API answers with this error.
+    rejection: CasefileError | None = None
+
+
+def parse_limits(settings: Settings) -> ParseLimits:
+    return ParseLimits(max_pages=settings.max_pages, max_image_pixels=settings.max_image_pixels,
+                       dpi=settings.ocr_dpi)  # fmt: skip
+
+
+def get_document(session: Session, document_id: str) -> Document:
+    document = repository.get_document(session, document_id)
+    if document is None:
+        raise NotFound(f"no document with id {document_id}")
+    return document
+
+
+def check_filename(raw: str | None) -> tuple[str, CasefileError | None]:
+    """A display name safe to store, and an error if the client sent a path or control characters."""
+    raw = unicodedata.normalize("NFC", raw or "")
+    cleaned = CONTROL_CHARACTERS.sub("", raw).replace("\\", "/").split("/")[-1].strip(" .") or "upload"
+    if CONTROL_CHARACTERS.search(raw) or "/" in raw or "\\" in raw:
+        return cleaned[:255], InvalidInput(
+            "the filename contains a path or control characters; send a plain file name", filename=cleaned
+        )
+    return cleaned[:255], None
+
+
+def check_languages(requested: str | None, settings: Settings, ocr: OcrEngine) -> str:
+    try:
+        languages = normalise_languages(requested) if requested else settings.ocr_languages
+    except ValueError as error:
+        raise InvalidInput(str(error)) from error
+    missing = set(languages.split("+")) - ocr.available_languages()
+    if missing:
+        available = ", ".join(sorted(ocr.available_languages()))
+        raise InvalidInput(f"OCR language(s) {', '.join(sorted(missing))} are not installed; available: {available}")
+    return languages
+
+
+def upload_document(
+    session: Session,
+    store: BlobStore,
+    ocr: OcrEngine,
+    settings: Settings,
+    actor: Principal,
+    case_id: str,
+    filename: str | None,
+    source: BinaryIO,
+    metadata: UploadMetadata,
+) -> UploadOutcome:
+    """Store the original and record it as queued; bytes that cannot be processed are kept as failed."""
+    case = get_case(session, case_id)
+    languages = check_languages(metadata.language, settings, ocr)
+    staged, blob = stage_upload(source, settings.data_dir / "staging", settings.max_upload_bytes)
+    try:
+        existing = repository.find_live_duplicate(session, case.id, blob.sha256)
+        if existing is not None:
+            return UploadOutcome(existing, created=False)
+        safe_name, rejection = check_filename(filename)
+        content_type = sniff_content_type(staged)
+        page_count = None
+        if rejection is None:
+            try:
+                page_count = parser_for(content_type).inspect(staged, parse_limits(settings))
+            except CasefileError as error:
+                rejection = error
+        store.put(blob.key, staged, blob)  # before the row: a row never points at missing bytes
+    finally:
+        staged.unlink(missing_ok=True)
+    document = Document(
+        case_id=case.id, filename=safe_name, content_type=content_type, size=blob.size, sha256=blob.sha256,
+        storage_key=blob.key, title=metadata.title, doc_type=metadata.doc_type, filed_on=metadata.filed_on,
+        language=languages, page_count=page_count,
+        status=DocumentStatus.failed if rejection else DocumentStatus.queued,
+        error=rejection.detail if rejection else None,
+    )  # fmt: skip
+    session.add(document)
+    session.flush()
+    audit.record(session, actor, "document.upload", "document", document.id, case_id=case.id,
+                 filename=safe_name, sha256=blob.sha256, rejected=rejection.detail if rejection else None)  # fmt: skip
+    if rejection is not None:
+        rejection.extra["document_id"] = document.id
+    return UploadOutcome(document, created=True, rejection=rejection)
+
+
+def request_reprocess(session: Session, actor: Principal, document_id: str) -> Document:
+    """Queue a document for processing again; the caller enqueues it after commit."""
+    document = get_document(session, document_id)
+    document.status = DocumentStatus.queued
+    document.error = None
+    document.attempts = 0
+    audit.record(session, actor, "document.reprocess", "document", document.id)
+    return document
+
+
+# --- processing, called by the task runners (in-process or Celery) -------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessingJob:
+    document_id: str
+    storage_key: str
+    content_type: str
+    languages: str
+
+
+def start_processing(session: Session, document_id: str, max_attempts: int) -> ProcessingJob | None:
+    """Mark the document processing; None if there is nothing to do (gone, finished, or a poison file)."""
+    document = repository.get_document(session, document_id)
+    if document is None or document.status in (DocumentStatus.indexed, DocumentStatus.failed):
+        return None
+    if document.attempts >= max_attempts:  # it keeps killing workers: stop redelivering it
+        mark_failed(session, document.id, f"processing was interrupted {document.attempts} times; giving up")
+        return None
+    document.status = DocumentStatus.processing
+    document.attempts += 1
+    return ProcessingJob(document.id, document.storage_key, document.content_type, document.language)
+
+
+def extract_document(job: ProcessingJob, store: BlobStore, ocr: OcrEngine, settings: Settings) -> list[ExtractedPage]:
+    """The slow part: no database session is held while it runs."""
+    with store.local_path(job.storage_key) as path:
+        return extract_pages(path, job.content_type, job.languages, parse_limits(settings), ocr,
+                             settings.ocr_workers, settings.text_layer_min_chars)  # fmt: skip
+
+
+def save_and_index(session: Session, index: SearchIndex, document_id: str, pages: Sequence[ExtractedPage]) -> None:
+    """Store the pages, index them, and mark the document indexed, in one transaction."""
+    document = get_document(session, document_id)
+    repository.replace_pages(session, document.id, [
+        Page(document_id=document.id, number=page.number, text=page.text, source=page.source,
+             ocr_confidence=page.ocr_confidence)
+        for page in pages
+    ])  # fmt: skip
+    document.page_count = len(pages)
+    document.ocr_pages = sum(1 for page in pages if page.source == PageSource.ocr)
+    document.status = DocumentStatus.indexed
+    document.error = None
+    session.flush()
+    index.replace_document(document.id, page_entries(document, pages))
+
+
+def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[Page]) -> list[PageEntry]:
+    fields = case_fields(document.case)
+    filed_on = document.filed_on or document.case.filed_on
+    return [
+        PageEntry(document_id=document.id, page_number=page.number, text=page.text, case=fields,
+                  doc_type=document.doc_type.value, filed_on=filed_on, title=document.title,
+                  filename=document.filename, language=document.language)
+        for page in pages
+    ]  # fmt: skip
+
+
+def mark_failed(session: Session, document_id: str, reason: str) -> None:
+    document = repository.get_document(session, document_id)
+    if document is None:
+        return
+    document.status = DocumentStatus.failed
+    document.error = reason
+    log.warning("document.failed", document_id=document_id, reason=reason)
+
+
+def documents_to_resume(session: Session) -> list[str]:
+    return repository.ids_with_status(session, [DocumentStatus.queued, DocumentStatus.processing])
+
+
+def failed_documents(session: Session) -> list[str]:
+    return repository.ids_with_status(session, [DocumentStatus.failed])

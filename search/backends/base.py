@@ -1,0 +1,36 @@
+"""The search-index interface. Both engines index one entry per page and compile the same query AST."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from search.query import Clause
+from search.schemas import CaseFields, PageEntry, PageSearchResult, SearchFilters
+
+MARK_START, MARK_END = "\x02", "\x03"  # placeholders, so highlighted text can be HTML-escaped safely
+
+
+class SearchIndex(Protocol):
+    name: str
+
+    def ensure_ready(self) -> None:
+        """Create the index (and its mapping) if it does not exist."""
+
+    def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
+        """Make the document's pages in the index exactly these (idempotent)."""
+
+    def delete_document(self, document_id: str) -> None: ...
+
+    def update_case_fields(self, case: CaseFields) -> None:
+        """Copy changed case metadata into every page of the case."""
+
+    def search(
+        self, query: Clause | None, filters: SearchFilters, offset: int, limit: int
+    ) -> PageSearchResult: ...
+
+    def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
+        """How many distinct documents of each case match the query."""
+
+    def ping(self) -> None:
+        """Raise BackendUnavailable if the engine does not answer."""

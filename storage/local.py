@@ -1,0 +1,68 @@
+"""Blob store on local disk: content-addressed files under data_dir/blobs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from core.errors import BackendUnavailable, NotFound
+from storage.base import StoredBlob
+
+READ_CHUNK = 256 * 1024
+
+
+class LocalBlobStore:
+    name = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise NotFound(f"no blob {key!r}")
+        return path
+
+    def put(self, key: str, staged_file: Path, blob: StoredBlob) -> None:
+        target = self._path(key)
+        if target.exists():  # content-addressed: same key, same bytes
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        shutil.copyfile(staged_file, temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)  # atomic rename: readers never see a partial blob
+
+    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        path = self._path(key)
+        if not path.exists():
+            raise NotFound(f"no blob {key!r}")
+        remaining = None if end is None else end - start + 1
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            while remaining is None or remaining > 0:
+                chunk = handle.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+                if not chunk:
+                    break
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+
+    @contextmanager
+    def local_path(self, key: str) -> Iterator[Path]:
+        path = self._path(key)
+        if not path.exists():
+            raise NotFound(f"no blob {key!r}")
+        yield path
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).exists()
+
+    def ping(self) -> None:
+        if not os.access(self.root, os.W_OK):
+            raise BackendUnavailable(f"blob directory {self.root} is not writable")

@@ -1,0 +1,105 @@
+"""Blob store on S3 (MinIO) through the minio client."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from minio import Minio
+from minio.error import S3Error
+from urllib3.exceptions import HTTPError
+
+from core.errors import BackendUnavailable, NotFound
+from storage.base import StoredBlob
+
+READ_CHUNK = 256 * 1024
+
+
+class S3BlobStore:
+    name = "s3"
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str) -> None:
+        parsed = urlparse(endpoint if "://" in endpoint else f"http://{endpoint}")
+        self.bucket = bucket
+        self.client = Minio(
+            parsed.netloc, access_key=access_key, secret_key=secret_key, secure=parsed.scheme == "https"
+        )
+        self._bucket_checked = False
+
+    def _ensure_bucket(self) -> None:
+        if self._bucket_checked:
+            return
+        try:
+            if not self.client.bucket_exists(self.bucket):
+                self.client.make_bucket(self.bucket)
+        except S3Error as error:
+            if error.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise BackendUnavailable(f"object storage refused the bucket: {error.code}") from error
+        except (HTTPError, OSError) as error:
+            raise BackendUnavailable(f"object storage is unreachable: {error}") from error
+        self._bucket_checked = True
+
+    def put(self, key: str, staged_file: Path, blob: StoredBlob) -> None:
+        self._ensure_bucket()
+        # The server verifies and stores a SHA-256 checksum of the object.
+        checksum = base64.b64encode(bytes.fromhex(blob.sha256)).decode()
+        try:
+            self.client.fput_object(
+                self.bucket,
+                key,
+                str(staged_file),
+                metadata={"x-amz-checksum-sha256": checksum, "x-amz-meta-sha256": blob.sha256},
+            )
+        except (HTTPError, OSError) as error:
+            raise BackendUnavailable(f"object storage is unreachable: {error}") from error
+        except S3Error as error:
+            raise BackendUnavailable(f"object storage refused the upload: {error.code}") from error
+
+    def read_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        length = 0 if end is None else end - start + 1
+        try:
+            response = self.client.get_object(self.bucket, key, offset=start, length=length)
+        except S3Error as error:
+            if error.code in ("NoSuchKey", "NoSuchBucket"):
+                raise NotFound(f"no blob {key!r}") from error
+            raise BackendUnavailable(f"object storage error: {error.code}") from error
+        except (HTTPError, OSError) as error:
+            raise BackendUnavailable(f"object storage is unreachable: {error}") from error
+        return self._stream(response)
+
+    @staticmethod
+    def _stream(response: object) -> Iterator[bytes]:
+        try:
+            yield from response.stream(READ_CHUNK)  # type: ignore[attr-defined]
+        finally:
+            response.close()  # type: ignore[attr-defined]
+            response.release_conn()  # type: ignore[attr-defined]
+
+    @contextmanager
+    def local_path(self, key: str) -> Iterator[Path]:
+        handle = tempfile.NamedTemporaryFile(prefix="casefile-", delete=False)
+        path = Path(handle.name)
+        try:
+            with handle:
+                for chunk in self.read_range(key):
+                    handle.write(chunk)
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.stat_object(self.bucket, key)
+            return True
+        except S3Error:
+            return False
+        except (HTTPError, OSError) as error:
+            raise BackendUnavailable(f"object storage is unreachable: {error}") from error
+
+    def ping(self) -> None:
+        self._bucket_checked = False
+        self._ensure_bucket()

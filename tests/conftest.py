@@ -1,0 +1,92 @@
+"""Shared fixtures: a Casefile app on a stack, tokens for each role, and upload helpers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from access import service as access_service
+from api.main import create_app
+from core.config import Settings
+from core.db import session_scope
+from core.models import Role
+from tests.stacks import STACKS, stack_settings
+
+BOOTSTRAP_TOKEN = "cf_test-bootstrap-token-0123456789"
+
+
+@dataclass
+class Api:
+    """A TestClient bound to one stack, with a token per role."""
+
+    client: TestClient
+    settings: Settings
+    tokens: dict[Role, str]
+
+    def headers(self, role: Role = Role.admin) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def get(self, url: str, role: Role = Role.admin, **kwargs: Any) -> httpx.Response:
+        return self.client.get(url, headers=self.headers(role) | kwargs.pop("headers", {}), **kwargs)
+
+    def post(self, url: str, role: Role = Role.admin, **kwargs: Any) -> httpx.Response:
+        return self.client.post(url, headers=self.headers(role), **kwargs)
+
+    def patch(self, url: str, role: Role = Role.admin, **kwargs: Any) -> httpx.Response:
+        return self.client.patch(url, headers=self.headers(role), **kwargs)
+
+    def create_case(self, number: str = "W.P. No. 1234 of 2024", **fields: Any) -> dict[str, Any]:
+        body = {"number": number, "title": "Ahmad v. Province", "court": "Lahore High Court"} | fields
+        response = self.post("/api/v1/cases", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def upload(self, case_id: str, filename: str, content: bytes, **form: str) -> httpx.Response:
+        return self.post(f"/api/v1/cases/{case_id}/documents", files={"file": (filename, content)}, data=form)
+
+    def wait_until_done(self, document_id: str, timeout: float = 240) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            document = self.get(f"/api/v1/documents/{document_id}").json()
+            if document["status"] in ("indexed", "failed"):
+                return dict(document)
+            time.sleep(0.2)
+        raise AssertionError(f"document {document_id} still {document['status']} after {timeout} s")
+
+    def search(self, q: str, **params: Any) -> dict[str, Any]:
+        response = self.get("/api/v1/search", params={"q": q} | params)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+def _open_api(settings: Settings) -> Iterator[Api]:
+    with TestClient(create_app(settings)) as client:
+        tokens = {Role.admin: BOOTSTRAP_TOKEN}
+        with session_scope(settings) as session:
+            for role in (Role.clerk, Role.officer, Role.client):
+                tokens[role] = access_service.create_token(session, f"test {role.value}", role)[1]
+        yield Api(client=client, settings=settings, tokens=tokens)
+
+
+@pytest.fixture
+def embedded_settings(tmp_path: Path) -> Settings:
+    return stack_settings("embedded", tmp_path, BOOTSTRAP_TOKEN)
+
+
+@pytest.fixture
+def api(embedded_settings: Settings) -> Iterator[Api]:
+    """The API on the embedded default (SQLite, FTS5, local disk, in-process worker)."""
+    yield from _open_api(embedded_settings)
+
+
+@pytest.fixture(params=STACKS)
+def stack_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """The API on each stack in turn: the contract suite runs every test on both."""
+    yield from _open_api(stack_settings(request.param, tmp_path, BOOTSTRAP_TOKEN))
