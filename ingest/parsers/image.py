@@ -17,8 +17,10 @@ def _open(path: Path, limits: ParseLimits) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
-        raise DocumentRejected(f"the image cannot be read ({error})") from error
+    except Image.DecompressionBombError as error:
+        raise DocumentRejected(f"the image is a decompression bomb ({error})") from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise DocumentRejected("the image cannot be read: it is damaged or not really an image") from error
     width, height = image.size
     if width * height > limits.max_image_pixels:
         image.close()
@@ -56,4 +58,4 @@ def _load(frame: Image.Image, number: int) -> Image.Image:
     try:
         return frame.convert("L")
     except (OSError, ValueError, SyntaxError) as error:  # truncated or corrupt pixel data
-        raise DocumentRejected(f"page {number} of the image is damaged ({error})") from error
+        raise DocumentRejected(f"page {number} of the image is damaged ({type(error).__name__}: {error})") from error

@@ -1,0 +1,93 @@
+"""The query language, filters, facets, pagination and case-level search, on every stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Api
+from tests.samples import born_digital_pdf
+
+PAPERS = {
+    "bail.txt": "The accused applied for bail after arrest. Bail is granted subject to surety.",
+    "land.txt": "The suit concerns possession of agricultural land and mutation entries in revenue record.",
+    "service.txt": "The civil servant challenged his premature retirement. The retirement order is set aside.",
+}
+
+
+@pytest.fixture
+def corpus(stack_api: Api) -> dict[str, str]:
+    first = stack_api.create_case(number="Crl. A. 10 of 2023", court="Lahore High Court", case_type="criminal",
+                                  filed_on="2023-02-01",
+                                  parties=[{"name": "Zahid Iqbal", "role": "appellant"}])  # fmt: skip
+    second = stack_api.create_case(number="C.R. 55 of 2021", court="Peshawar High Court", case_type="civil",
+                                   filed_on="2021-06-15")  # fmt: skip
+    ids = {}
+    for filename, case, doc_type in (("bail.txt", first, "order"), ("land.txt", second, "judgment"),
+                                     ("service.txt", second, "petition")):  # fmt: skip
+        response = stack_api.upload(case["id"], filename, PAPERS[filename].encode(), doc_type=doc_type)
+        assert response.status_code == 202, response.text
+        ids[filename] = response.json()["id"]
+    for document_id in ids.values():
+        assert stack_api.wait_until_done(document_id)["status"] == "indexed"
+    return ids | {"first": first["id"], "second": second["id"]}
+
+
+def _documents(result: dict) -> set[str]:
+    return {hit["document_id"] for hit in result["hits"]}
+
+
+def test_query_language(stack_api: Api, corpus: dict[str, str]) -> None:
+    scope = {"court": None}
+    assert _documents(stack_api.search("bail surety")) == {corpus["bail.txt"]}
+    assert _documents(stack_api.search("bail land")) == set()
+    assert _documents(stack_api.search("bail OR land")) == {corpus["bail.txt"], corpus["land.txt"]}
+    assert _documents(stack_api.search('"possession of agricultural land"')) == {corpus["land.txt"]}
+    assert _documents(stack_api.search('"agricultural possession"')) == set()
+    assert _documents(stack_api.search("retire*")) == {corpus["service.txt"]}
+    assert _documents(stack_api.search("the -bail")) == {corpus["land.txt"], corpus["service.txt"]}
+    assert _documents(stack_api.search("(bail OR retirement) -surety")) == {corpus["service.txt"]}
+    assert scope
+
+
+def test_filters_facets_and_pagination(stack_api: Api, corpus: dict[str, str]) -> None:
+    everything = stack_api.search("the")
+    assert everything["total"] == 3
+    assert {facet["value"]: facet["count"] for facet in everything["facets"]["court"]} == {
+        "Lahore High Court": 1, "Peshawar High Court": 2}  # fmt: skip
+    assert {facet["value"] for facet in everything["facets"]["doc_type"]} == {"order", "judgment", "petition"}
+    assert _documents(stack_api.search("the", court="Peshawar High Court", doc_type="petition")) == {
+        corpus["service.txt"]}  # fmt: skip
+    assert _documents(stack_api.search("the", case_type="criminal")) == {corpus["bail.txt"]}
+    assert _documents(stack_api.search("the", filed_from="2022-01-01")) == {corpus["bail.txt"]}
+    assert _documents(stack_api.search("the", filed_to="2022-01-01")) == {corpus["land.txt"], corpus["service.txt"]}
+    first_page = stack_api.search("the", size=2, page=1)
+    second_page = stack_api.search("the", size=2, page=2)
+    assert len(first_page["hits"]) == 2 and len(second_page["hits"]) == 1
+    assert _documents(first_page) | _documents(second_page) == {corpus[name] for name in PAPERS}
+
+
+def test_bad_queries_are_422(stack_api: Api, corpus: dict[str, str]) -> None:
+    for query in ("-bail", "(bail", "bail)"):
+        response = stack_api.get("/api/v1/search", params={"q": query})
+        assert response.status_code == 422, query
+        assert response.json()["detail"]
+    assert stack_api.get("/api/v1/search", params={"q": "x", "page": 1000, "size": 100}).status_code == 422
+
+
+def test_case_level_search(stack_api: Api, corpus: dict[str, str]) -> None:
+    by_text = stack_api.get("/api/v1/cases", params={"q": "retirement OR mutation"}).json()
+    assert [(item["id"], item["matched_documents"]) for item in by_text["items"]] == [(corpus["second"], 2)]
+    by_party = stack_api.get("/api/v1/cases", params={"q": "zahid"}).json()
+    assert [item["id"] for item in by_party["items"]] == [corpus["first"]]
+    by_number = stack_api.get("/api/v1/cases", params={"q": "C.R. 55"}).json()
+    assert [item["id"] for item in by_number["items"]] == [corpus["second"]]
+    listed = stack_api.get("/api/v1/cases", params={"court": "Lahore High Court"}).json()
+    assert [item["id"] for item in listed["items"]] == [corpus["first"]]
+
+
+def test_hyphenated_line_break_phrase(stack_api: Api) -> None:
+    case = stack_api.create_case()
+    pdf = born_digital_pdf(["The learned trial court erred in its judg-\nment on the question of limi-\ntation."])
+    uploaded = stack_api.upload(case["id"], "h.pdf", pdf).json()
+    assert stack_api.wait_until_done(uploaded["id"])["status"] == "indexed"
+    assert stack_api.search('"its judgment on the question of limitation"')["total"] == 1
