@@ -37,9 +37,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]} for item in error.errors()
-        ]
+        errors = [{"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]} for item in error.errors()]
         return problem(request, 422, "the request is not valid", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

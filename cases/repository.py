@@ -18,9 +18,7 @@ def find_by_number(session: Session, court: str, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.court == court, Case.number == number)).first()
 
 
-def list_cases(
-    session: Session, filters: dict[str, str | None], offset: int, limit: int
-) -> tuple[Sequence[Case], int]:
+def list_cases(session: Session, filters: dict[str, str | None], offset: int, limit: int) -> tuple[Sequence[Case], int]:
     query = select(Case)
     for column, value in filters.items():
         if value is not None:
@@ -34,8 +32,15 @@ def ids_matching_metadata(session: Session, texts: Sequence[str], filters: dict[
     """Cases whose number, title, court, officer, parties or tags contain every one of texts."""
     if not texts:
         return []
-    searchable = [Case.number, Case.title, Case.court, Case.case_type, Case.assigned_officer,
-                  cast(Case.parties, String), cast(Case.tags, String)]  # fmt: skip
+    searchable = [
+        Case.number,
+        Case.title,
+        Case.court,
+        Case.case_type,
+        Case.assigned_officer,
+        cast(Case.parties, String),
+        cast(Case.tags, String),
+    ]
     query = select(Case.id)
     for text in texts:
         pattern = f"%{text.lower()}%"

@@ -72,9 +72,7 @@ def update_case(session: Session, index: SearchIndex, actor: Principal, case_id:
     return case
 
 
-def list_cases(
-    session: Session, filters: dict[str, str | None], page: int, size: int
-) -> tuple[Sequence[Case], int]:
+def list_cases(session: Session, filters: dict[str, str | None], page: int, size: int) -> tuple[Sequence[Case], int]:
     return repository.list_cases(session, filters, (page - 1) * size, size)
 
 
@@ -87,13 +85,17 @@ def search_cases(
     size: int,
 ) -> tuple[list[tuple[Case, int]], int]:
     """Cases whose metadata or documents match; each with its number of matching documents."""
-    index_filters = SearchFilters(court=filters.get("court"), status=filters.get("status"),
-                                  case_type=filters.get("case_type"))  # fmt: skip
+    index_filters = SearchFilters(
+        court=filters.get("court"), status=filters.get("status"), case_type=filters.get("case_type")
+    )
     per_case = index.matching_documents_per_case(query, index_filters)
     metadata_ids = repository.ids_matching_metadata(session, required_words(query), filters)
     ids = set(per_case) | set(metadata_ids)
-    cases = [case for case in repository.get_many(session, list(ids))
-             if all(value is None or getattr(case, name) == value for name, value in filters.items())]  # fmt: skip
+    cases = [
+        case
+        for case in repository.get_many(session, list(ids))
+        if all(value is None or getattr(case, name) == value for name, value in filters.items())
+    ]
     cases.sort(key=lambda case: (-per_case.get(case.id, 0), case.number))
     start = (page - 1) * size
     return [(case, per_case.get(case.id, 0)) for case in cases[start : start + size]], len(cases)

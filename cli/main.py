@@ -55,8 +55,9 @@ def _drain(task_queue: TaskQueue, total: int, description: str) -> None:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console)  # fmt: skip
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
 
 
 @app.command()
@@ -84,8 +85,13 @@ def import_directory(
     files = sorted(path for path in directory.rglob("*") if path.is_file() and not path.name.startswith("."))
     with session_scope(backends.settings) as session:
         existing = cases_repository.find_by_number(session, court, case)
-        case_id = existing.id if existing else cases_service.create_case(
-            session, CLI_USER, CaseCreate(number=case, court=court, title=title or case)).id  # fmt: skip
+        case_id = (
+            existing.id
+            if existing
+            else cases_service.create_case(
+                session, CLI_USER, CaseCreate(number=case, court=court, title=title or case)
+            ).id
+        )
     task_queue = get_task_queue(backends)
     queued, skipped, rejected = [], 0, 0
     with _progress() as progress:
@@ -94,8 +100,16 @@ def import_directory(
             try:
                 with session_scope(backends.settings) as session, open(path, "rb") as handle:
                     outcome = documents.upload_document(
-                        session, backends.store, backends.ocr, backends.settings, CLI_USER, case_id, path.name,
-                        handle, documents.UploadMetadata(title=path.stem, language=language))  # fmt: skip
+                        session,
+                        backends.store,
+                        backends.ocr,
+                        backends.settings,
+                        CLI_USER,
+                        case_id,
+                        path.name,
+                        handle,
+                        documents.UploadMetadata(title=path.stem, language=language),
+                    )
                 if outcome.rejection is not None:
                     rejected += 1
                     console.print(f"[yellow]kept but not processable[/] {path}: {outcome.rejection.detail}")
@@ -124,8 +138,9 @@ def search(
     backends = _start()
     try:
         with session_scope(backends.settings) as session:
-            result = search_service.search_pages(session, backends.index, CLI_USER, query,
-                                                 SearchFilters(court=court, case_id=case_id), 1, size)  # fmt: skip
+            result = search_service.search_pages(
+                session, backends.index, CLI_USER, query, SearchFilters(court=court, case_id=case_id), 1, size
+            )
     except CasefileError as error:
         console.print(f"[red]{error.detail}[/]")
         raise typer.Exit(2) from error

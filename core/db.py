@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 
+
 def _json_dumps(value: Any) -> str:
     # Keep Urdu party names readable in the database, so metadata search can match them.
     return json.dumps(value, ensure_ascii=False)

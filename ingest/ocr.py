@@ -46,9 +46,9 @@ def _text_from_tsv(tsv: str) -> OcrResult:
             continue
         key = (int(row["page_num"]), int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         lines.setdefault(key, []).append(word)
-        confidence = float(row["conf"])
-        if confidence >= 0:
-            confidences.append(confidence)
+        word_confidence = float(row["conf"])
+        if word_confidence >= 0:  # -1 marks non-word boxes
+            confidences.append(word_confidence)
     output: list[str] = []
     previous_paragraph: tuple[int, int, int] | None = None
     for key, words in lines.items():

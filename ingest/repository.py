@@ -14,11 +14,11 @@ def get_document(session: Session, document_id: str) -> Document | None:
     return session.get(Document, document_id)
 
 
-def find_live_duplicate(session: Session, case_id: str, sha256: str) -> Document | None:
-    """The same bytes already in this case, unless that copy failed (a failed copy may be retried)."""
+def find_duplicate(session: Session, case_id: str, sha256: str) -> Document | None:
+    """The same bytes already in this case (a failed copy is retried with reprocess, not a re-upload)."""
     return session.scalars(
         select(Document)
-        .where(Document.case_id == case_id, Document.sha256 == sha256, Document.status != DocumentStatus.failed)
+        .where(Document.case_id == case_id, Document.sha256 == sha256)
         .order_by(Document.created_at)
         .limit(1)
     ).first()
@@ -40,9 +40,7 @@ def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> 
 
 
 def ids_with_status(session: Session, statuses: Sequence[DocumentStatus]) -> list[str]:
-    return list(
-        session.scalars(select(Document.id).where(Document.status.in_(statuses)).order_by(Document.created_at))
-    )
+    return list(session.scalars(select(Document.id).where(Document.status.in_(statuses)).order_by(Document.created_at)))
 
 
 def all_document_ids(session: Session) -> list[str]:

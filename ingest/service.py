@@ -17,7 +17,7 @@ from access.schemas import Principal
 from cases.service import case_fields, get_case
 from core.config import Settings, normalise_languages
 from core.errors import CasefileError, InvalidInput, NotFound
-from core.models import Document, DocType, DocumentStatus, Page, PageSource
+from core.models import DocType, Document, DocumentStatus, Page, PageSource
 from ingest import repository
 from ingest.extraction import ExtractedPage, extract_pages
 from ingest.ocr import OcrEngine
@@ -49,8 +49,7 @@ class UploadOutcome:
 
 
 def parse_limits(settings: Settings) -> ParseLimits:
-    return ParseLimits(max_pages=settings.max_pages, max_image_pixels=settings.max_image_pixels,
-                       dpi=settings.ocr_dpi)  # fmt: skip
+    return ParseLimits(max_pages=settings.max_pages, max_image_pixels=settings.max_image_pixels, dpi=settings.ocr_dpi)
 
 
 def get_document(session: Session, document_id: str) -> Document:
@@ -99,7 +98,7 @@ def upload_document(
     languages = check_languages(metadata.language, settings, ocr)
     staged, blob = stage_upload(source, settings.data_dir / "staging", settings.max_upload_bytes)
     try:
-        existing = repository.find_live_duplicate(session, case.id, blob.sha256)
+        existing = repository.find_duplicate(session, case.id, blob.sha256)
         if existing is not None:
             return UploadOutcome(existing, created=False)
         safe_name, rejection = check_filename(filename)
@@ -114,16 +113,33 @@ def upload_document(
     finally:
         staged.unlink(missing_ok=True)
     document = Document(
-        case_id=case.id, filename=safe_name, content_type=content_type, size=blob.size, sha256=blob.sha256,
-        storage_key=blob.key, title=metadata.title, doc_type=metadata.doc_type, filed_on=metadata.filed_on,
-        language=languages, page_count=page_count,
+        case_id=case.id,
+        filename=safe_name,
+        content_type=content_type,
+        size=blob.size,
+        sha256=blob.sha256,
+        storage_key=blob.key,
+        title=metadata.title,
+        doc_type=metadata.doc_type,
+        filed_on=metadata.filed_on,
+        language=languages,
+        page_count=page_count,
         status=DocumentStatus.failed if rejection else DocumentStatus.queued,
         error=rejection.detail if rejection else None,
-    )  # fmt: skip
+    )
     session.add(document)
     session.flush()
-    audit.record(session, actor, "document.upload", "document", document.id, case_id=case.id,
-                 filename=safe_name, sha256=blob.sha256, rejected=rejection.detail if rejection else None)  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "document.upload",
+        "document",
+        document.id,
+        case_id=case.id,
+        filename=safe_name,
+        sha256=blob.sha256,
+        rejected=rejection.detail if rejection else None,
+    )
     if rejection is not None:
         rejection.extra["document_id"] = document.id
     return UploadOutcome(document, created=True, rejection=rejection)
@@ -166,18 +182,34 @@ def start_processing(session: Session, document_id: str, max_attempts: int) -> P
 def extract_document(job: ProcessingJob, store: BlobStore, ocr: OcrEngine, settings: Settings) -> list[ExtractedPage]:
     """The slow part: no database session is held while it runs."""
     with store.local_path(job.storage_key) as path:
-        return extract_pages(path, job.content_type, job.languages, parse_limits(settings), ocr,
-                             settings.ocr_workers, settings.text_layer_min_chars)  # fmt: skip
+        return extract_pages(
+            path,
+            job.content_type,
+            job.languages,
+            parse_limits(settings),
+            ocr,
+            settings.ocr_workers,
+            settings.text_layer_min_chars,
+        )
 
 
 def save_and_index(session: Session, index: SearchIndex, document_id: str, pages: Sequence[ExtractedPage]) -> None:
     """Store the pages, index them, and mark the document indexed, in one transaction."""
     document = get_document(session, document_id)
-    repository.replace_pages(session, document.id, [
-        Page(document_id=document.id, number=page.number, text=page.text, source=page.source,
-             ocr_confidence=page.ocr_confidence)
-        for page in pages
-    ])  # fmt: skip
+    repository.replace_pages(
+        session,
+        document.id,
+        [
+            Page(
+                document_id=document.id,
+                number=page.number,
+                text=page.text,
+                source=page.source,
+                ocr_confidence=page.ocr_confidence,
+            )
+            for page in pages
+        ],
+    )
     document.page_count = len(pages)
     document.ocr_pages = sum(1 for page in pages if page.source == PageSource.ocr)
     document.status = DocumentStatus.indexed
@@ -190,11 +222,19 @@ def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[P
     fields = case_fields(document.case)
     filed_on = document.filed_on or document.case.filed_on
     return [
-        PageEntry(document_id=document.id, page_number=page.number, text=page.text, case=fields,
-                  doc_type=document.doc_type.value, filed_on=filed_on, title=document.title,
-                  filename=document.filename, language=document.language)
+        PageEntry(
+            document_id=document.id,
+            page_number=page.number,
+            text=page.text,
+            case=fields,
+            doc_type=document.doc_type.value,
+            filed_on=filed_on,
+            title=document.title,
+            filename=document.filename,
+            language=document.language,
+        )
         for page in pages
-    ]  # fmt: skip
+    ]
 
 
 def mark_failed(session: Session, document_id: str, reason: str) -> None:

@@ -30,9 +30,14 @@ def search_pages(
         raise InvalidInput("filed_from is after filed_to")
     query = parse_query(query_text)
     result = index.search(query, filters, offset=(page - 1) * size, limit=size)
-    audit.record(session, actor, "search", query=query_text, filters={
-        key: str(value) for key, value in vars(filters).items() if value is not None
-    }, total=result.total)  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "search",
+        query=query_text,
+        filters={key: str(value) for key, value in vars(filters).items() if value is not None},
+        total=result.total,
+    )
     return SearchResponse(
         query=query_text,
         total=result.total,

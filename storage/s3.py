@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,10 +82,10 @@ class S3BlobStore:
 
     @contextmanager
     def local_path(self, key: str) -> Iterator[Path]:
-        handle = tempfile.NamedTemporaryFile(prefix="casefile-", delete=False)
-        path = Path(handle.name)
+        descriptor, name = tempfile.mkstemp(prefix="casefile-")
+        path = Path(name)
         try:
-            with handle:
+            with os.fdopen(descriptor, "wb") as handle:
                 for chunk in self.read_range(key):
                     handle.write(chunk)
             yield path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -18,10 +19,10 @@ def stage_upload(source: BinaryIO, staging_dir: Path, max_bytes: int) -> tuple[P
     staging_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    handle = tempfile.NamedTemporaryFile(dir=staging_dir, prefix="upload-", delete=False)
-    path = Path(handle.name)
+    descriptor, name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
+    path = Path(name)
     try:
-        with handle:
+        with os.fdopen(descriptor, "wb") as handle:
             while chunk := source.read(CHUNK_SIZE):
                 size += len(chunk)
                 if size > max_bytes:

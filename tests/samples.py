@@ -56,8 +56,9 @@ def born_digital_pdf(pages: list[str] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def scanned_page(text: str, seed: int = 0, dpi: int = 300, font_path: Path = LATIN_FONT,
-                 rtl: bool = False) -> Image.Image:  # fmt: skip
+def scanned_page(
+    text: str, seed: int = 0, dpi: int = 300, font_path: Path = LATIN_FONT, rtl: bool = False
+) -> Image.Image:
     """Render text as a grey, slightly skewed A4 scan with specks, like a photocopier would."""
     rng = random.Random(seed)
     width, height = int(8.27 * dpi), int(11.69 * dpi)
@@ -89,8 +90,9 @@ def scanned_pdf(pages: list[str] | None = None, dpi: int = 300) -> bytes:
 def scanned_tiff(pages: list[str] | None = None, dpi: int = 300) -> bytes:
     images = [scanned_page(text, seed=10 + index, dpi=dpi) for index, text in enumerate(pages or LEGAL_PAGES)]
     buffer = io.BytesIO()
-    images[0].save(buffer, format="TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate",
-                   dpi=(dpi, dpi))  # fmt: skip
+    images[0].save(
+        buffer, format="TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate", dpi=(dpi, dpi)
+    )
     return buffer.getvalue()
 
 

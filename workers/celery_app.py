@@ -11,8 +11,8 @@ from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.logging import configure_logging
 from ingest.tasks import TaskOutcome, process_document
-
 from workers.celery_queue import PROCESS_DOCUMENT
+
 # Longer than the longest OCR job (max_pages × OCR timeout would be extreme; 6 h covers real files).
 VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
 

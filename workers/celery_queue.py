@@ -26,8 +26,9 @@ class CeleryTaskQueue:
 
     def enqueue_document(self, document_id: str) -> None:
         try:
-            self.app.send_task(PROCESS_DOCUMENT, args=[document_id], retry=True,
-                               retry_policy={"max_retries": 3, "interval_start": 0.5})  # fmt: skip
+            self.app.send_task(
+                PROCESS_DOCUMENT, args=[document_id], retry=True, retry_policy={"max_retries": 3, "interval_start": 0.5}
+            )
         except OperationalError as error:
             raise BackendUnavailable(f"the task broker is unreachable: {error}") from error
 

@@ -40,16 +40,21 @@ def list_cases(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CaseList:
-    filters = {"court": court, "status": status.value if status else None, "case_type": case_type,
-               "assigned_officer": assigned_officer}  # fmt: skip
+    filters = {
+        "court": court,
+        "status": status.value if status else None,
+        "case_type": case_type,
+        "assigned_officer": assigned_officer,
+    }
     query = parse_query(q)
     if query is None:
         cases, total = service.list_cases(session, filters, page, size)
         items = [CaseListItem.model_validate(case) for case in cases]
     else:
         matches, total = service.search_cases(session, backends.index, query, filters, page, size)
-        items = [CaseListItem.model_validate(case).model_copy(update={"matched_documents": count})
-                 for case, count in matches]  # fmt: skip
+        items = [
+            CaseListItem.model_validate(case).model_copy(update={"matched_documents": count}) for case, count in matches
+        ]
     return CaseList(items=items, total=total, page=page, size=size)
 
 
@@ -82,9 +87,16 @@ def upload_document(
     language: Annotated[str | None, Form(description="Tesseract languages, e.g. 'urd' or 'eng+urd'")] = None,
 ) -> DocumentOut:
     outcome = documents.upload_document(
-        session, backends.store, backends.ocr, backends.settings, user, case_id, file.filename, file.file,
+        session,
+        backends.store,
+        backends.ocr,
+        backends.settings,
+        user,
+        case_id,
+        file.filename,
+        file.file,
         documents.UploadMetadata(title=title, doc_type=doc_type, filed_on=filed_on, language=language),
-    )  # fmt: skip
+    )
     session.commit()  # commit before enqueueing, so the worker always finds the row
     if outcome.rejection is not None:
         raise outcome.rejection

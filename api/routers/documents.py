@@ -66,8 +66,10 @@ def download_file(
 @router.get("/{document_id}/pages")
 def read_pages(document_id: str, session: SessionDep, user: Reader) -> PageList:
     document = service.get_document(session, document_id)
-    return PageList(document_id=document.id,
-                    items=[PageOut.model_validate(page) for page in repository.list_pages(session, document.id)])  # fmt: skip
+    return PageList(
+        document_id=document.id,
+        items=[PageOut.model_validate(page) for page in repository.list_pages(session, document.id)],
+    )
 
 
 @router.post("/{document_id}/reprocess", status_code=status.HTTP_202_ACCEPTED)

@@ -40,5 +40,6 @@ def ready(backends: BackendsDep, task_queue: QueueDep) -> JSONResponse:
             detail = error.detail if isinstance(error, CasefileError) else f"{type(error).__name__}: {error}"
             checks[name] = {"backend": backend, "status": "unavailable", "detail": detail}
     healthy = all(check["status"] == "ok" for check in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
-                        status_code=200 if healthy else 503)  # fmt: skip
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status_code=200 if healthy else 503
+    )

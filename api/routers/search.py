@@ -31,7 +31,13 @@ def search(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResponse:
-    filters = SearchFilters(case_id=case_id, court=court, status=status.value if status else None,
-                            case_type=case_type, doc_type=doc_type.value if doc_type else None,
-                            filed_from=filed_from, filed_to=filed_to)  # fmt: skip
+    filters = SearchFilters(
+        case_id=case_id,
+        court=court,
+        status=status.value if status else None,
+        case_type=case_type,
+        doc_type=doc_type.value if doc_type else None,
+        filed_from=filed_from,
+        filed_to=filed_to,
+    )
     return service.search_pages(session, backends.index, user, q, filters, page, size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -33,7 +34,7 @@ def _open(path: Path, limits: ParseLimits) -> Image.Image:
 
 class ImageParser:
     name = "image"
-    content_types = ("image/png", "image/jpeg", "image/tiff")
+    content_types: tuple[str, ...] = ("image/png", "image/jpeg", "image/tiff")
 
     def score(self, content_type: str) -> int:
         return 10 if content_type in self.content_types else 0
@@ -51,7 +52,7 @@ class ImageParser:
                 width, height = frame.size
                 if width * height > limits.max_image_pixels:
                     raise DocumentRejected(f"page {number} of the image is {width}×{height} pixels, over the limit")
-                yield PageContent(number=number, text=None, render=lambda f=frame: _load(f, number))
+                yield PageContent(number=number, text=None, render=partial(_load, frame, number))
 
 
 def _load(frame: Image.Image, number: int) -> Image.Image:

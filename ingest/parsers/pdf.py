@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,7 +26,7 @@ def _open(path: Path) -> pdfium.PdfDocument:
 
 class PdfParser:
     name = "pdf"
-    content_types = ("application/pdf",)
+    content_types: tuple[str, ...] = ("application/pdf",)
 
     def score(self, content_type: str) -> int:
         return 10 if content_type in self.content_types else 0
@@ -53,7 +54,7 @@ class PdfParser:
                     text_page.close()
                 except pdfium.PdfiumError as error:
                     raise DocumentRejected(f"page {index + 1} of the PDF is damaged ({error})") from error
-                yield PageContent(number=index + 1, text=text, render=lambda p=page: _render(p, limits))
+                yield PageContent(number=index + 1, text=text, render=partial(_render, page, limits))
                 page.close()
         finally:
             document.close()
@@ -67,6 +68,7 @@ def _render(page: pdfium.PdfPage, limits: ParseLimits) -> Image.Image:
         scale *= math.sqrt(limits.max_image_pixels / pixels)
     try:
         bitmap = page.render(scale=scale, grayscale=True)
-        return bitmap.to_pil().convert("L")
+        image: Image.Image = bitmap.to_pil().convert("L")
+        return image
     except pdfium.PdfiumError as error:
         raise DocumentRejected(f"a page of the PDF cannot be rendered ({error})") from error

@@ -15,7 +15,7 @@ def _read_pages(path: Path) -> list[str]:
 
 class TextParser:
     name = "text"
-    content_types = ("text/plain",)
+    content_types: tuple[str, ...] = ("text/plain",)
 
     def score(self, content_type: str) -> int:
         return 5 if content_type in self.content_types else 0

@@ -25,9 +25,7 @@ class SearchIndex(Protocol):
     def update_case_fields(self, case: CaseFields) -> None:
         """Copy changed case metadata into every page of the case."""
 
-    def search(
-        self, query: Clause | None, filters: SearchFilters, offset: int, limit: int
-    ) -> PageSearchResult: ...
+    def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult: ...
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
         """How many distinct documents of each case match the query."""

@@ -17,9 +17,21 @@ from search.query import And, Clause, Not, Or, Phrase, Term
 from search.schemas import FACET_FIELDS, CaseFields, PageEntry, PageHit, PageSearchResult, SearchFilters
 
 COLUMNS = (
-    "text", "document_id", "page_number", "case_id", "case_number", "court", "status", "case_type",
-    "doc_type", "filed_on", "title", "filename", "language", "parties",
-)  # fmt: skip
+    "text",
+    "document_id",
+    "page_number",
+    "case_id",
+    "case_number",
+    "court",
+    "status",
+    "case_type",
+    "doc_type",
+    "filed_on",
+    "title",
+    "filename",
+    "language",
+    "parties",
+)
 # Only the page text is tokenised; the rest are stored (UNINDEXED) for filters, facets and hits.
 SCHEMA = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS pages USING fts5(
@@ -83,11 +95,21 @@ class SqliteFtsIndex:
     def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
         rows = [
             (
-                page.text, page.document_id, page.page_number, page.case.case_id, page.case.case_number,
-                page.case.court, page.case.status, page.case.case_type, page.doc_type,
-                page.filed_on.isoformat() if page.filed_on else None, page.title, page.filename,
-                page.language, json.dumps(list(page.case.parties), ensure_ascii=False),
-            )  # fmt: skip
+                page.text,
+                page.document_id,
+                page.page_number,
+                page.case.case_id,
+                page.case.case_number,
+                page.case.court,
+                page.case.status,
+                page.case.case_type,
+                page.doc_type,
+                page.filed_on.isoformat() if page.filed_on else None,
+                page.title,
+                page.filename,
+                page.language,
+                json.dumps(list(page.case.parties), ensure_ascii=False),
+            )
             for page in pages
         ]
         placeholders = ", ".join("?" for _ in COLUMNS)
@@ -102,13 +124,16 @@ class SqliteFtsIndex:
     def update_case_fields(self, case: CaseFields) -> None:
         with self._write_lock, self._connect() as connection:
             connection.execute(
-                "UPDATE pages SET case_number = ?, court = ?, status = ?, case_type = ?, parties = ? "
-                "WHERE case_id = ?",
+                "UPDATE pages SET case_number = ?, court = ?, status = ?, case_type = ?, parties = ? WHERE case_id = ?",
                 (
-                    case.case_number, case.court, case.status, case.case_type,
-                    json.dumps(list(case.parties), ensure_ascii=False), case.case_id,
+                    case.case_number,
+                    case.court,
+                    case.status,
+                    case.case_type,
+                    json.dumps(list(case.parties), ensure_ascii=False),
+                    case.case_id,
                 ),
-            )  # fmt: skip
+            )
 
     @staticmethod
     def _where(query: Clause | None, filters: SearchFilters) -> tuple[str, list[Any]]:
@@ -130,9 +155,7 @@ class SqliteFtsIndex:
             parameters.append(filters.filed_to.isoformat())
         return (" WHERE " + " AND ".join(conditions)) if conditions else "", parameters
 
-    def search(
-        self, query: Clause | None, filters: SearchFilters, offset: int, limit: int
-    ) -> PageSearchResult:
+    def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
         where, parameters = self._where(query, filters)
         if query is not None:
             score = "-bm25(pages)"
@@ -164,10 +187,17 @@ class SqliteFtsIndex:
                 raise BackendUnavailable(f"search index error: {error}") from error
         hits = [
             PageHit(
-                document_id=row[0], case_id=row[1], case_number=row[2], page=int(row[3]),
-                score=round(float(row[4]), 4), snippets=[to_marked_html(row[5])] if row[5] else [],
-                title=row[6], filename=row[7], court=row[8], doc_type=row[9],
-            )  # fmt: skip
+                document_id=row[0],
+                case_id=row[1],
+                case_number=row[2],
+                page=int(row[3]),
+                score=round(float(row[4]), 4),
+                snippets=[to_marked_html(row[5])] if row[5] else [],
+                title=row[6],
+                filename=row[7],
+                court=row[8],
+                doc_type=row[9],
+            )
             for row in rows
         ]
         return PageSearchResult(total=total, hits=hits, facets=facets)

@@ -9,9 +9,15 @@ from tests.samples import born_digital_pdf
 
 def test_case_round_trip_and_unique_number_per_court(stack_api: Api) -> None:
     case = stack_api.create_case(
-        parties=[{"name": "Muhammad Ahmad", "role": "petitioner"}, {"name": "Province of Punjab", "role": "respondent"}],
-        status="pending", assigned_officer="A. Rehman", filed_on="2024-03-01", tags=["service"],
-    )  # fmt: skip
+        parties=[
+            {"name": "Muhammad Ahmad", "role": "petitioner"},
+            {"name": "Province of Punjab", "role": "respondent"},
+        ],
+        status="pending",
+        assigned_officer="A. Rehman",
+        filed_on="2024-03-01",
+        tags=["service"],
+    )
     read = stack_api.get(f"/api/v1/cases/{case['id']}").json()
     assert read["parties"][1] == {"name": "Province of Punjab", "role": "respondent"}
     assert (read["status"], read["filed_on"], read["tags"]) == ("pending", "2024-03-01", ["service"])
@@ -93,8 +99,9 @@ def test_roles_and_tokens(stack_api: Api) -> None:
     for role in (Role.officer, Role.client):
         assert stack_api.get(f"/api/v1/cases/{created.json()['id']}", role=role).status_code == 200
         assert stack_api.get("/api/v1/search", role=role, params={"q": "x"}).status_code == 200
-    upload = stack_api.post(f"/api/v1/cases/{created.json()['id']}/documents", role=Role.officer,
-                            files={"file": ("a.txt", b"hello")})  # fmt: skip
+    upload = stack_api.post(
+        f"/api/v1/cases/{created.json()['id']}/documents", role=Role.officer, files={"file": ("a.txt", b"hello")}
+    )
     assert upload.status_code == 403
     assert stack_api.client.get("/health").status_code == 200
     ready = stack_api.client.get("/ready")

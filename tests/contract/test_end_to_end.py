@@ -41,7 +41,11 @@ def test_phrase_lands_on_the_exact_page(stack_api: Api, filename: str, make, exp
         result = stack_api.search(phrase, case_id=case["id"])
         assert result["total"] == 1, (phrase, result)
         hit = result["hits"][0]
-        assert (hit["document_id"], hit["page"], hit["case_number"]) == (document["id"], page_number, case["number"])
+        assert (hit["document_id"], hit["page"], hit["case_number"]) == (
+            document["id"],
+            page_number,
+            case["number"],
+        )
         assert any("<mark>" in snippet for snippet in hit["snippets"])
 
 

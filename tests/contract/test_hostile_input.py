@@ -55,12 +55,15 @@ def test_control_characters_in_filename(stack_api: Api) -> None:
     # httpx percent-encodes such names, so send the multipart body as a hostile client would.
     case = stack_api.create_case()
     content = born_digital_pdf()
-    body = (b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="bad\x07name\x1b.pdf"\r\n'
-            b"Content-Type: application/pdf\r\n\r\n" + content + b"\r\n--XyZ--\r\n")  # fmt: skip
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="bad\x07name\x1b.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n" + content + b"\r\n--XyZ--\r\n"
+    )
     response = stack_api.client.post(
-        f"/api/v1/cases/{case['id']}/documents", content=body,
+        f"/api/v1/cases/{case['id']}/documents",
+        content=body,
         headers=stack_api.headers() | {"Content-Type": "multipart/form-data; boundary=XyZ"},
-    )  # fmt: skip
+    )
     problem = _assert_problem(response, 422, "filename")
     _assert_kept(stack_api, problem, content)
     assert stack_api.get(f"/api/v1/documents/{problem['document_id']}").json()["filename"] == "badname.pdf"

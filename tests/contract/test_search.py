@@ -16,14 +16,22 @@ PAPERS = {
 
 @pytest.fixture
 def corpus(stack_api: Api) -> dict[str, str]:
-    first = stack_api.create_case(number="Crl. A. 10 of 2023", court="Lahore High Court", case_type="criminal",
-                                  filed_on="2023-02-01",
-                                  parties=[{"name": "Zahid Iqbal", "role": "appellant"}])  # fmt: skip
-    second = stack_api.create_case(number="C.R. 55 of 2021", court="Peshawar High Court", case_type="civil",
-                                   filed_on="2021-06-15")  # fmt: skip
+    first = stack_api.create_case(
+        number="Crl. A. 10 of 2023",
+        court="Lahore High Court",
+        case_type="criminal",
+        filed_on="2023-02-01",
+        parties=[{"name": "Zahid Iqbal", "role": "appellant"}],
+    )
+    second = stack_api.create_case(
+        number="C.R. 55 of 2021", court="Peshawar High Court", case_type="civil", filed_on="2021-06-15"
+    )
     ids = {}
-    for filename, case, doc_type in (("bail.txt", first, "order"), ("land.txt", second, "judgment"),
-                                     ("service.txt", second, "petition")):  # fmt: skip
+    for filename, case, doc_type in (
+        ("bail.txt", first, "order"),
+        ("land.txt", second, "judgment"),
+        ("service.txt", second, "petition"),
+    ):
         response = stack_api.upload(case["id"], filename, PAPERS[filename].encode(), doc_type=doc_type)
         assert response.status_code == 202, response.text
         ids[filename] = response.json()["id"]
@@ -53,13 +61,19 @@ def test_filters_facets_and_pagination(stack_api: Api, corpus: dict[str, str]) -
     everything = stack_api.search("the")
     assert everything["total"] == 3
     assert {facet["value"]: facet["count"] for facet in everything["facets"]["court"]} == {
-        "Lahore High Court": 1, "Peshawar High Court": 2}  # fmt: skip
+        "Lahore High Court": 1,
+        "Peshawar High Court": 2,
+    }
     assert {facet["value"] for facet in everything["facets"]["doc_type"]} == {"order", "judgment", "petition"}
     assert _documents(stack_api.search("the", court="Peshawar High Court", doc_type="petition")) == {
-        corpus["service.txt"]}  # fmt: skip
+        corpus["service.txt"]
+    }
     assert _documents(stack_api.search("the", case_type="criminal")) == {corpus["bail.txt"]}
     assert _documents(stack_api.search("the", filed_from="2022-01-01")) == {corpus["bail.txt"]}
-    assert _documents(stack_api.search("the", filed_to="2022-01-01")) == {corpus["land.txt"], corpus["service.txt"]}
+    assert _documents(stack_api.search("the", filed_to="2022-01-01")) == {
+        corpus["land.txt"],
+        corpus["service.txt"],
+    }
     first_page = stack_api.search("the", size=2, page=1)
     second_page = stack_api.search("the", size=2, page=2)
     assert len(first_page["hits"]) == 2 and len(second_page["hits"]) == 1

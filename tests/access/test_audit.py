@@ -1,0 +1,34 @@
+"""Who uploaded, downloaded, searched and changed what is recorded."""
+
+from __future__ import annotations
+
+from access.repository import recent_audit_events
+from core.db import session_scope
+from core.models import Role
+from tests.conftest import Api
+from tests.samples import born_digital_pdf
+
+
+def test_audit_log_records_actions(api: Api) -> None:
+    case = api.create_case()
+    uploaded = api.upload(case["id"], "a.pdf", born_digital_pdf()).json()
+    api.get(f"/api/v1/documents/{uploaded['id']}/file", role=Role.officer)
+    api.get("/api/v1/search", role=Role.officer, params={"q": "natural justice"})
+    api.patch(f"/api/v1/cases/{case['id']}", role=Role.clerk, json={"status": "reserved"})
+    api.get("/api/v1/search", role=Role.client, params={"q": "-only"})  # refused: not audited as a search
+
+    with session_scope(api.settings) as session:
+        events = [
+            (event.action, event.actor, event.target_id, event.detail)
+            for event in reversed(recent_audit_events(session))
+        ]
+    assert [event[0] for event in events] == [
+        "case.create",
+        "document.upload",
+        "document.download",
+        "search",
+        "case.update",
+    ]
+    assert events[2][1] == "test officer (officer)" and events[2][2] == uploaded["id"]
+    assert events[3][3]["query"] == "natural justice"
+    assert events[4][1] == "test clerk (clerk)" and events[4][3]["changed"] == ["status"]

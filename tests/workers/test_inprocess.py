@@ -1,0 +1,46 @@
+"""The in-process worker resumes what a crash left behind."""
+
+from __future__ import annotations
+
+import io
+
+from access.schemas import SYSTEM
+from cases import service as cases_service
+from cases.schemas import CaseCreate
+from core.backends import build_backends
+from core.config import Settings
+from core.db import migrate, session_scope
+from core.models import DocumentStatus
+from ingest import service as documents
+from tests.conftest import _open_api
+from tests.samples import born_digital_pdf
+
+
+def test_documents_left_queued_or_processing_are_resumed(embedded_settings: Settings) -> None:
+    migrate(embedded_settings)
+    backends = build_backends(embedded_settings)
+    ids = []
+    with session_scope(embedded_settings) as session:
+        case = cases_service.create_case(session, SYSTEM, CaseCreate(number="1", title="t", court="c"))
+        for status, pages in (
+            (DocumentStatus.queued, ["first paper"]),
+            (DocumentStatus.processing, ["second paper"]),
+        ):
+            outcome = documents.upload_document(
+                session,
+                backends.store,
+                backends.ocr,
+                embedded_settings,
+                SYSTEM,
+                case.id,
+                "a.pdf",
+                io.BytesIO(born_digital_pdf(pages)),
+                documents.UploadMetadata(),
+            )
+            outcome.document.status = status  # as if the process died here
+            ids.append(outcome.document.id)
+
+    for api in _open_api(embedded_settings):  # a restart: the app starts its worker
+        for document_id in ids:
+            assert api.wait_until_done(document_id)["status"] == "indexed"
+        assert api.search("paper")["total"] == 2
