@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export CASEFILE_CACHE_DIR ?= $(HOME)/.cache/casefile
 export PIP_CACHE_DIR ?= $(CASEFILE_CACHE_DIR)/pip
 
-.PHONY: run test lint format system-deps clean
+.PHONY: run test lint format system-deps services services-down stack stack-down clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,20 @@ system-deps:
 run: $(BIN)/.installed system-deps  ## the API on 127.0.0.1:8000 with its in-process worker
 	$(BIN)/casefile serve
 
-test: $(BIN)/.installed system-deps  ## unit, API and contract tests
+test: $(BIN)/.installed system-deps services  ## unit, API and the contract suite on both stacks
 	$(BIN)/pytest
+
+services:  ## PostgreSQL, Elasticsearch, MinIO and Redis on loopback (installed and cached on first use)
+	bash scripts/services/up.sh >/dev/null
+
+services-down:
+	bash scripts/services/down.sh
+
+stack: $(BIN)/.installed system-deps  ## the services, one Celery worker and the API, as docker-compose.yml wires them
+	bash scripts/stack.sh up
+
+stack-down:  ## stop everything `make stack` started
+	bash scripts/stack.sh down
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -188,5 +188,21 @@ def reprocess(
     _drain(task_queue, len(ids), "reprocessing")
 
 
+@app.command("migrate")
+def migrate_database() -> None:
+    """Bring the database schema to the newest version (the API also does this at start)."""
+    migrate(get_settings())
+    console.print("database schema is up to date")
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database and blob store, then swap it in with no gap."""
+    backends = _start()
+    with session_scope(backends.settings) as session:
+        version = backends.index.rebuild(documents.indexed_page_entries(session))
+    console.print(f"search index rebuilt: {version}")
+
+
 if __name__ == "__main__":
     app()

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     s3_secret_key: SecretStr | None = None
     s3_bucket: str = "casefile"
     broker_url: str | None = None
+    task_queue_name: str = "casefile"
+    # Redis redelivers an unacknowledged task after this long: keep it above the longest OCR job.
+    broker_visibility_timeout_seconds: int = Field(6 * 3600, ge=1)
 
     ocr_languages: str = "eng"
     ocr_dpi: int = Field(300, ge=72, le=600)

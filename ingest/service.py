@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
@@ -235,6 +235,18 @@ def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[P
         )
         for page in pages
     ]
+
+
+def indexed_page_entries(session: Session, documents_per_batch: int = 50) -> Iterator[list[PageEntry]]:
+    """Every indexed document's pages, from the database (the source of truth), in batches."""
+    ids = repository.ids_with_status(session, [DocumentStatus.indexed])
+    for start in range(0, len(ids), documents_per_batch):
+        batch: list[PageEntry] = []
+        for document_id in ids[start : start + documents_per_batch]:
+            document = get_document(session, document_id)
+            batch.extend(page_entries(document, repository.list_pages(session, document_id)))
+        yield batch
+        session.expunge_all()  # keep memory flat over thousands of documents
 
 
 def mark_failed(session: Session, document_id: str, reason: str) -> None:

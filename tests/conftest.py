@@ -17,7 +17,7 @@ from api.main import create_app
 from core.config import Settings
 from core.db import session_scope
 from core.models import Role
-from tests.stacks import STACKS, stack_settings
+from tests.stacks import STACKS, embedded_settings, production_stack
 
 BOOTSTRAP_TOKEN = "cf_test-bootstrap-token-0123456789"
 
@@ -75,9 +75,9 @@ def _open_api(settings: Settings) -> Iterator[Api]:
         yield Api(client=client, settings=settings, tokens=tokens)
 
 
-@pytest.fixture
-def embedded_settings(tmp_path: Path) -> Settings:
-    return stack_settings("embedded", tmp_path, BOOTSTRAP_TOKEN)
+@pytest.fixture(name="embedded_settings")
+def embedded_settings_fixture(tmp_path: Path) -> Settings:
+    return embedded_settings(tmp_path, BOOTSTRAP_TOKEN)
 
 
 @pytest.fixture
@@ -89,4 +89,8 @@ def api(embedded_settings: Settings) -> Iterator[Api]:
 @pytest.fixture(params=STACKS)
 def stack_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     """The API on each stack in turn: the contract suite runs every test on both."""
-    yield from _open_api(stack_settings(request.param, tmp_path, BOOTSTRAP_TOKEN))
+    if request.param == "embedded":
+        yield from _open_api(embedded_settings(tmp_path, BOOTSTRAP_TOKEN))
+        return
+    with production_stack(tmp_path, BOOTSTRAP_TOKEN) as (settings, _worker):
+        yield from _open_api(settings)

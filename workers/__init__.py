@@ -10,7 +10,7 @@ def get_task_queue(backends: Backends) -> TaskQueue:
     if backends.settings.broker_url:
         from workers.celery_queue import CeleryTaskQueue
 
-        return CeleryTaskQueue(backends.settings.broker_url)
+        return CeleryTaskQueue(backends.settings.broker_url, backends.settings.task_queue_name)
     from workers.inprocess import InProcessTaskQueue
 
     return InProcessTaskQueue(backends)

@@ -13,16 +13,14 @@ from core.logging import configure_logging
 from ingest.tasks import TaskOutcome, process_document
 from workers.celery_queue import PROCESS_DOCUMENT
 
-# Longer than the longest OCR job (max_pages × OCR timeout would be extreme; 6 h covers real files).
-VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
-
 settings = get_settings()
 app = Celery("casefile", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
 app.conf.update(
     task_acks_late=True,  # a task is acknowledged only when it ends, so a killed worker loses nothing
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,  # OCR tasks are long: do not hoard them on one worker
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+    broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_seconds},
+    task_default_queue=settings.task_queue_name,
     task_serializer="json",
     accept_content=["json"],
     task_ignore_result=True,

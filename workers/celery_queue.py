@@ -13,10 +13,11 @@ PROCESS_DOCUMENT = "casefile.process_document"
 class CeleryTaskQueue:
     name = "celery"
 
-    def __init__(self, broker_url: str) -> None:
+    def __init__(self, broker_url: str, queue_name: str) -> None:
         # A client-only app: the API never imports the worker's task code or OCR engine.
         self.app = Celery("casefile-client", broker=broker_url)
         self.app.conf.broker_connection_retry_on_startup = True
+        self.app.conf.task_default_queue = queue_name  # the queue the workers consume (-Q)
 
     def start(self) -> None:
         """Workers consume; acks_late redelivers what a lost worker held, so nothing to resume here."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from search.query import Clause
@@ -29,6 +29,9 @@ class SearchIndex(Protocol):
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
         """How many distinct documents of each case match the query."""
+
+    def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
+        """Build a fresh index from these pages and swap it in atomically; return the new version's name."""
 
     def ping(self) -> None:
         """Raise BackendUnavailable if the engine does not answer."""

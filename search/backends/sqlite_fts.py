@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,11 +34,12 @@ COLUMNS = (
 )
 # Only the page text is tokenised; the rest are stored (UNINDEXED) for filters, facets and hits.
 SCHEMA = f"""
-CREATE VIRTUAL TABLE IF NOT EXISTS pages USING fts5(
+CREATE VIRTUAL TABLE IF NOT EXISTS {{table}} USING fts5(
     text, {", ".join(f"{column} UNINDEXED" for column in COLUMNS[1:])},
     tokenize = 'porter unicode61 remove_diacritics 2'
 )
 """
+INSERT = f"INSERT INTO {{table}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
 SNIPPET_TOKENS = 24
 
 
@@ -86,14 +87,15 @@ class SqliteFtsIndex:
     def ensure_ready(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock, self._connect() as connection:
-            connection.execute(SCHEMA)
+            connection.execute(SCHEMA.format(table="pages"))
 
     def ping(self) -> None:
         with self._connect() as connection:
             connection.execute("SELECT count(*) FROM pages WHERE rowid = 0").fetchone()
 
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
-        rows = [
+    @staticmethod
+    def _rows(pages: Sequence[PageEntry]) -> list[tuple[Any, ...]]:
+        return [
             (
                 page.text,
                 page.document_id,
@@ -112,10 +114,25 @@ class SqliteFtsIndex:
             )
             for page in pages
         ]
-        placeholders = ", ".join("?" for _ in COLUMNS)
+
+    def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
         with self._write_lock, self._connect() as connection:
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
-            connection.executemany(f"INSERT INTO pages ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
+            connection.executemany(INSERT.format(table="pages"), self._rows(pages))
+
+    def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
+        """Fill a new table beside the live one, then swap them in one transaction."""
+        with self._write_lock, self._connect() as connection:
+            connection.isolation_level = None  # one explicit transaction: readers see old or new, never neither
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DROP TABLE IF EXISTS pages_rebuild")
+            connection.execute(SCHEMA.format(table="pages_rebuild"))
+            for batch in batches:
+                connection.executemany(INSERT.format(table="pages_rebuild"), self._rows(batch))
+            connection.execute("DROP TABLE IF EXISTS pages")
+            connection.execute("ALTER TABLE pages_rebuild RENAME TO pages")
+            connection.execute("COMMIT")
+        return str(self.path)
 
     def delete_document(self, document_id: str) -> None:
         with self._write_lock, self._connect() as connection:
