@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,8 @@ class Api:
         return dict(response.json())
 
 
-def _open_api(settings: Settings) -> Iterator[Api]:
+@contextmanager
+def open_api(settings: Settings) -> Iterator[Api]:
     with TestClient(create_app(settings)) as client:
         tokens = {Role.admin: BOOTSTRAP_TOKEN}
         with session_scope(settings) as session:
@@ -83,14 +85,16 @@ def embedded_settings_fixture(tmp_path: Path) -> Settings:
 @pytest.fixture
 def api(embedded_settings: Settings) -> Iterator[Api]:
     """The API on the embedded default (SQLite, FTS5, local disk, in-process worker)."""
-    yield from _open_api(embedded_settings)
+    with open_api(embedded_settings) as api:
+        yield api
 
 
 @pytest.fixture(params=STACKS)
 def stack_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     """The API on each stack in turn: the contract suite runs every test on both."""
     if request.param == "embedded":
-        yield from _open_api(embedded_settings(tmp_path, BOOTSTRAP_TOKEN))
+        with open_api(embedded_settings(tmp_path, BOOTSTRAP_TOKEN)) as api:
+            yield api
         return
-    with production_stack(tmp_path, BOOTSTRAP_TOKEN) as (settings, _worker):
-        yield from _open_api(settings)
+    with production_stack(tmp_path, BOOTSTRAP_TOKEN) as (settings, _worker), open_api(settings) as api:
+        yield api

@@ -9,8 +9,9 @@ import yaml
 from core.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-PRODUCTION_BACKENDS = {"DATABASE_URL", "ELASTICSEARCH_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET",
-                       "BROKER_URL"}  # fmt: skip
+PRODUCTION_BACKENDS = {
+    "DATABASE_URL", "ELASTICSEARCH_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "BROKER_URL",
+}  # fmt: skip
 
 
 def test_compose_wires_every_backend_setting_the_code_reads() -> None:

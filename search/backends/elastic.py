@@ -228,7 +228,9 @@ class ElasticsearchIndex:
         for hit in response["hits"]["hits"]:
             source = hit["_source"]
             fragments = hit.get("highlight", {})
-            snippets = list(dict.fromkeys(fragments.get("text.exact", []) + fragments.get("text", [])))[:3]
+            candidates = list(dict.fromkeys(fragments.get("text.exact", []) + fragments.get("text", [])))
+            # Each field falls back to a plain fragment (no_match_size); show those only if nothing matched.
+            snippets = [fragment for fragment in candidates if MARK_START in fragment][:3] or candidates[:1]
             hits.append(PageHit(
                 document_id=source["document_id"], case_id=source["case_id"], case_number=source["case_number"],
                 page=source["page_number"], score=round(float(hit["_score"] or 0.0), 4),

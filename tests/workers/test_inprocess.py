@@ -12,7 +12,7 @@ from core.config import Settings
 from core.db import migrate, session_scope
 from core.models import DocumentStatus
 from ingest import service as documents
-from tests.conftest import _open_api
+from tests.conftest import open_api
 from tests.samples import born_digital_pdf
 
 
@@ -40,7 +40,7 @@ def test_documents_left_queued_or_processing_are_resumed(embedded_settings: Sett
             outcome.document.status = status  # as if the process died here
             ids.append(outcome.document.id)
 
-    for api in _open_api(embedded_settings):  # a restart: the app starts its worker
+    with open_api(embedded_settings) as api:  # a restart: the app starts its worker
         for document_id in ids:
             assert api.wait_until_done(document_id)["status"] == "indexed"
         assert api.search("paper")["total"] == 2
