@@ -57,14 +57,14 @@ def born_digital_pdf(pages: list[str] | None = None) -> bytes:
 
 
 def scanned_page(
-    text: str, seed: int = 0, dpi: int = 300, font_path: Path = LATIN_FONT, rtl: bool = False
+    text: str, seed: int = 0, dpi: int = 300, font_path: Path = LATIN_FONT, rtl: bool = False, font_size: float = 0.16
 ) -> Image.Image:
     """Render text as a grey, slightly skewed A4 scan with specks, like a photocopier would."""
     rng = random.Random(seed)
     width, height = int(8.27 * dpi), int(11.69 * dpi)
     page = Image.new("L", (width, height), 235)
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(str(font_path), size=int(dpi * 0.16))
+    font = ImageFont.truetype(str(font_path), size=int(dpi * font_size))
     y = int(dpi * 0.9)
     for line in text.split("\n"):
         if rtl:
@@ -72,7 +72,7 @@ def scanned_page(
             draw.text((width - int(dpi * 0.8) - line_width, y), line, font=font, fill=30, direction="rtl")
         else:
             draw.text((int(dpi * 0.8), y), line, font=font, fill=30)
-        y += int(dpi * 0.3)
+        y += int(dpi * font_size * 1.8)
     for _ in range(400):  # specks
         x, yy = rng.randrange(width), rng.randrange(height)
         draw.ellipse((x, yy, x + rng.randint(1, 4), yy + rng.randint(1, 4)), fill=rng.randint(60, 160))
