@@ -8,7 +8,7 @@ and (parentheses) for grouping. OR binds tighter than the implicit AND, as in we
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.errors import InvalidInput
 
@@ -20,11 +20,15 @@ MAX_CLAUSES = 64
 class Term:
     text: str
     prefix: bool = False
+    # As typed (without quotes, "-" or "*"): an engine with its own tokenizer analyses this, so that
+    # "17.6.2000" is split the same way in the query as in the indexed page.
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class Phrase:
     words: tuple[str, ...]
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -134,18 +138,19 @@ def _phrase(text: str) -> Clause | None:
     words = words_of(text)
     if not words:
         return None
-    return Term(words[0]) if len(words) == 1 else Phrase(tuple(words))
+    return Term(words[0], source=text) if len(words) == 1 else Phrase(tuple(words), source=text)
 
 
 def _word(text: str) -> Clause | None:
     prefix = text.endswith("*")
+    source = text.rstrip("*")
     words = words_of(text)
     if not words:
         return None
     if len(words) == 1:
-        return Term(words[0], prefix=prefix and len(words[0]) >= 2)
+        return Term(words[0], prefix=prefix and len(words[0]) >= 2, source=source)
     # "W.P." or "1234/2024" are several index words: they must stand together, as a phrase.
-    return Phrase(tuple(words))
+    return Phrase(tuple(words), source=source)
 
 
 def parse_query(query: str | None) -> Clause | None:

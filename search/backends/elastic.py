@@ -41,12 +41,13 @@ def page_mapping(text_analyzer: str) -> dict[str, Any]:
 
 def compile_dsl(clause: Clause) -> dict[str, Any]:
     """Compile the query AST to the query DSL: words on the analysed text, phrases and prefixes on exact words."""
+    # The text as typed, so Elasticsearch's tokenizer splits the query exactly as it split the page.
     if isinstance(clause, Term):
         if clause.prefix:
-            return {"prefix": {"text.exact": {"value": clause.text}}}
-        return {"match": {"text": {"query": clause.text}}}
+            return {"prefix": {"text.exact": {"value": (clause.source or clause.text).lower()}}}
+        return {"match": {"text": {"query": clause.source or clause.text, "operator": "and"}}}
     if isinstance(clause, Phrase):
-        return {"match_phrase": {"text.exact": {"query": " ".join(clause.words)}}}
+        return {"match_phrase": {"text.exact": {"query": clause.source or " ".join(clause.words)}}}
     if isinstance(clause, Or):
         return {"bool": {"should": [compile_dsl(item) for item in clause.clauses], "minimum_should_match": 1}}
     if isinstance(clause, And):

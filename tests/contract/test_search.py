@@ -105,3 +105,12 @@ def test_hyphenated_line_break_phrase(stack_api: Api) -> None:
     uploaded = stack_api.upload(case["id"], "h.pdf", pdf).json()
     assert stack_api.wait_until_done(uploaded["id"])["status"] == "indexed"
     assert stack_api.search('"its judgment on the question of limitation"')["total"] == 1
+
+
+def test_dates_and_abbreviations_in_phrases(stack_api: Api) -> None:
+    case = stack_api.create_case()
+    text = "Order of 17.6.2000 in W.P. No. 1234/2024 by Mr. Justice A.B. Khan, and adjourned."
+    uploaded = stack_api.upload(case["id"], "o.txt", text.encode()).json()
+    assert stack_api.wait_until_done(uploaded["id"])["status"] == "indexed"
+    for query in ('"of 17.6.2000 in W.P. No. 1234/2024"', "17.6.2000", '"Justice A.B. Khan"', "1234/2024 adjourned"):
+        assert stack_api.search(query)["total"] == 1, query

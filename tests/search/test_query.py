@@ -55,3 +55,14 @@ def test_fts5_compilation_quotes_every_word() -> None:
 
 def test_required_words_ignore_or_and_not() -> None:
     assert required_words(parse_query('zahid "c r" 55 (x OR y) -z')) == ["zahid", "c", "r", "55"]
+
+
+def test_elasticsearch_gets_the_text_as_typed() -> None:
+    from search.backends.elastic import compile_dsl
+
+    clause = parse_query('"on 17.6.2000 at Lahore" W.P. retire*')
+    assert compile_dsl(clause)["bool"]["must"] == [
+        {"match_phrase": {"text.exact": {"query": "on 17.6.2000 at Lahore"}}},
+        {"match_phrase": {"text.exact": {"query": "W.P."}}},
+        {"prefix": {"text.exact": {"value": "retire"}}},
+    ]
