@@ -24,7 +24,7 @@ app = typer.Typer()
 
 
 def _wait(client: httpx.Client, ids: list[str], timeout: float) -> dict[str, dict[str, object]]:
-    deadline, done = time.monotonic() + timeout, {}
+    deadline, done = time.monotonic() + timeout, dict[str, dict[str, object]]()
     while len(done) < len(ids) and time.monotonic() < deadline:
         for document_id in ids:
             if document_id not in done:
