@@ -18,6 +18,8 @@ from core.errors import BackendUnavailable, NotFound
 from storage.base import StoredBlob
 
 READ_CHUNK = 256 * 1024
+MIN_PART_SIZE = 5 * 1024 * 1024
+SINGLE_PUT_LIMIT = 64 * 1024 * 1024
 
 
 class S3BlobStore:
@@ -54,6 +56,9 @@ class S3BlobStore:
                 key,
                 str(staged_file),
                 metadata={"x-amz-checksum-sha256": checksum, "x-amz-meta-sha256": blob.sha256},
+                # One PUT up to 64 MiB, so the server checks and keeps the whole-object checksum; larger
+                # files go up in parts and keep the sha256 as metadata only.
+                part_size=max(MIN_PART_SIZE, blob.size) if blob.size <= SINGLE_PUT_LIMIT else SINGLE_PUT_LIMIT,
             )
         except (HTTPError, OSError) as error:
             raise BackendUnavailable(f"object storage is unreachable: {error}") from error
