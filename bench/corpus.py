@@ -55,8 +55,9 @@ def page_text(rng: random.Random, document: int, page: int, lines: int = 48) -> 
     for _ in range(lines // 2):
         name, place = rng.choice(NAMES), rng.choice(PLACES)
         number = rng.randint(100, 9999)
-        sentences.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(CLAUSES)} in case {number} "
-                         f"of {name} at {place} on {rng.randint(1, 28)}.{rng.randint(1, 12)}.{rng.randint(1990, 2024)}.")  # fmt: skip
+        claim = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(CLAUSES)}"
+        day = f"{rng.randint(1, 28)}.{rng.randint(1, 12)}.{rng.randint(1990, 2024)}"
+        sentences.append(f"{claim} in case {number} of {name} at {place} on {day}.")
     words = " ".join(sentences).split()
     # Wrap at about 80 characters, as a printed page would.
     out, line = [], ""

@@ -20,6 +20,7 @@ from core.config import get_settings
 from core.db import migrate, session_scope
 from core.errors import CasefileError
 from core.models import Role
+from ingest import repository as documents_repository
 from ingest import service as documents
 from search import service as search_service
 from search.schemas import SearchFilters
@@ -40,17 +41,18 @@ def _start() -> Backends:
     return backends
 
 
-def _drain(task_queue: TaskQueue, total: int, description: str) -> None:
-    """Let the in-process worker finish, with a progress bar (Celery workers run elsewhere)."""
+def _drain(backends: Backends, task_queue: TaskQueue, ids: list[str], description: str) -> None:
+    """Process the documents here with a progress bar (Celery workers run elsewhere: just report)."""
     if task_queue.name != "in-process":
-        console.print(f"{total} document(s) queued for the Celery workers")
+        console.print(f"{len(ids)} document(s) queued for the Celery workers")
         return
     task_queue.start()
     with _progress() as progress:
-        task = progress.add_task(description, total=total)
-        while not task_queue.wait_until_idle(timeout=1.0):
-            progress.update(task, completed=total - len(getattr(task_queue, "_pending", ())))
-        progress.update(task, completed=total)
+        task = progress.add_task(description, total=len(ids))
+        while not task_queue.wait_until_idle(timeout=0.5):
+            with session_scope(backends.settings) as session:
+                progress.update(task, completed=documents_repository.count_finished(session, ids))
+        progress.update(task, completed=len(ids))
     task_queue.stop()
 
 
@@ -123,7 +125,7 @@ def import_directory(
             progress.advance(task)
     for document_id in queued:
         task_queue.enqueue_document(document_id)
-    _drain(task_queue, len(queued), "processing")
+    _drain(backends, task_queue, queued, "processing")
     console.print(f"imported {len(queued)}, skipped {skipped} already imported, {rejected} rejected")
 
 
@@ -185,7 +187,7 @@ def reprocess(
     task_queue = get_task_queue(backends)
     for each in ids:
         task_queue.enqueue_document(each)
-    _drain(task_queue, len(ids), "reprocessing")
+    _drain(backends, task_queue, ids, "reprocessing")
 
 
 @app.command("migrate")

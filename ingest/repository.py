@@ -43,5 +43,6 @@ def ids_with_status(session: Session, statuses: Sequence[DocumentStatus]) -> lis
     return list(session.scalars(select(Document.id).where(Document.status.in_(statuses)).order_by(Document.created_at)))
 
 
-def all_document_ids(session: Session) -> list[str]:
-    return list(session.scalars(select(Document.id).order_by(Document.created_at)))
+def count_finished(session: Session, ids: Sequence[str]) -> int:
+    finished = (DocumentStatus.indexed, DocumentStatus.failed)
+    return len(list(session.scalars(select(Document.id).where(Document.id.in_(ids), Document.status.in_(finished)))))

@@ -10,6 +10,7 @@ import structlog
 
 from core.backends import Backends
 from core.db import session_scope
+from core.errors import BackendUnavailable
 from ingest import service
 from ingest.tasks import TaskOutcome, process_document
 
@@ -64,8 +65,6 @@ class InProcessTaskQueue:
 
     def ping(self) -> None:
         if self._thread is not None and not self._thread.is_alive():
-            from core.errors import BackendUnavailable
-
             raise BackendUnavailable("the in-process worker thread has stopped")
 
     def _run(self) -> None:
