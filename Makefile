@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export CASEFILE_CACHE_DIR ?= $(HOME)/.cache/casefile
 export PIP_CACHE_DIR ?= $(CASEFILE_CACHE_DIR)/pip
 
-.PHONY: run test lint format system-deps services services-down stack stack-down clean
+.PHONY: run test lint format system-deps services services-down stack stack-down bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ stack: $(BIN)/.installed system-deps  ## the services, one Celery worker and the
 
 stack-down:  ## stop everything `make stack` started
 	bash scripts/stack.sh down
+
+bench: $(BIN)/.installed system-deps services  ## the benchmark: a table, and bench/results/latest.json
+	bash bench/install-peers.sh
+	$(BIN)/python -m bench.run
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -43,7 +43,7 @@ def extract_pages(
         try:
             for page in parser.pages(path, limits):
                 text = normalise_page_text(page.text or "")
-                if page.render is None or visible_characters(text) >= text_layer_min_chars:
+                if page.render is None or visible_characters(text, text_layer_min_chars) >= text_layer_min_chars:
                     pages[page.number] = ExtractedPage(page.number, text, PageSource.text_layer)
                     continue
                 # Rendered pages are large (~9 MB at 300 dpi): keep only a couple per worker in memory.

@@ -18,6 +18,7 @@ from search.schemas import FACET_FIELDS, CaseFields, PageEntry, PageHit, PageSea
 
 log = structlog.get_logger(__name__)
 BULK_CHUNK = 500
+MAX_IDS_PER_SEARCH = 10_000  # the index's max_result_window
 FACET_SIZE = 50
 KEYWORD_FIELDS = ("document_id", "case_id", "case_number", "court", "status", "case_type", "doc_type", "filename",
                   "language", "parties")  # fmt: skip
@@ -183,6 +184,18 @@ class ElasticsearchIndex:
         except (TransportConnectionError, TransportError, ApiError) as error:
             raise BackendUnavailable(f"Elasticsearch scan failed: {error}") from error
 
+    def _page_ids(self, query: dict[str, Any]) -> list[str]:
+        """The ids matching a query in one search (a document's pages are far fewer than 10,000); the scroll,
+        which costs three round trips, only when there are more."""
+        response = self._call(
+            "id lookup", self.client.search, index=self.alias, query=query, size=MAX_IDS_PER_SEARCH, source=False,
+            sort=["_doc"], track_total_hits=True,
+        )  # fmt: skip
+        hits = response["hits"]["hits"]
+        if response["hits"]["total"]["value"] > len(hits):
+            return list(self._ids(query))
+        return [hit["_id"] for hit in hits]
+
     def _refresh(self) -> None:
         # "indexed" promises "searchable now": make the writes visible before the task reports success.
         self._call("refresh", self.client.indices.refresh, index=self.alias)
@@ -190,9 +203,9 @@ class ElasticsearchIndex:
     def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
         self._bulk({"_index": self.alias, "_id": page.key, "_source": _page_source(page)} for page in pages)
         # Pages beyond the new count (a reprocess that found fewer pages) are removed by id.
-        stale = self._ids({"bool": {"filter": [{"term": {"document_id": document_id}},
-                                               {"range": {"page_number": {"gt": len(pages)}}}]}})  # fmt: skip
-        self._bulk({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in list(stale))
+        stale = self._page_ids({"bool": {"filter": [{"term": {"document_id": document_id}},
+                                                    {"range": {"page_number": {"gt": len(pages)}}}]}})  # fmt: skip
+        self._bulk({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale)
         self._refresh()
 
     def delete_document(self, document_id: str) -> None:

@@ -3,11 +3,14 @@ the Celery worker is really killed with SIGKILL."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from core.db import session_scope
 from ingest.service import get_document
@@ -21,10 +24,15 @@ def _service(name: str, action: str) -> None:
                    capture_output=True, timeout=300)  # fmt: skip
 
 
+PORTS = {"minio": 9000, "elasticsearch": 9200}
+
+
 @contextmanager
 def _stopped(name: str) -> Iterator[None]:
     _service(name, "stop")
     try:
+        with pytest.raises(OSError):  # really down (a service started from another checkout is not ours to stop)
+            socket.create_connection(("127.0.0.1", PORTS[name]), timeout=1).close()
         yield
     finally:
         _service(name, "start")

@@ -53,6 +53,7 @@ def test_s3_store_on_minio(tmp_path: Path) -> None:
     staged, blob = stage_upload(io.BytesIO(b"original bytes"), tmp_path, 100)
     store.put(blob.key, staged, blob)
     stat = store.client.stat_object(store.bucket, blob.key, extra_headers={"x-amz-checksum-mode": "ENABLED"})
+    assert stat.metadata is not None
     assert stat.metadata["X-Amz-Checksum-Sha256"] == base64.b64encode(bytes.fromhex(blob.sha256)).decode()
     with pytest.raises(BackendUnavailable, match="Checksum"):  # the server refuses bytes that do not match
         store.put("originals/wrong", staged, StoredBlob("originals/wrong", blob.size, "00" * 32))
