@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from bench.common import REPO, free_port
 from core.config import Settings
+from tests.stacks import isolated_backends
 
 SERVICES = {"PostgreSQL": 5432, "Elasticsearch": 9200, "MinIO": 9000, "Redis": 6379}
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -267,17 +268,8 @@ def production_stack(work: Path) -> Iterator[Deployment]:
         "data_dir": str(work / "data"),
         "bootstrap_token": BOOTSTRAP_TOKEN,
         "log_level": "WARNING",
-        "database_url": f"postgresql+psycopg://casefile:casefile@127.0.0.1:5432/{name}",
-        "elasticsearch_url": ELASTICSEARCH_URL,
-        "elasticsearch_index": name.replace("_", "-"),
-        "s3_endpoint": "http://127.0.0.1:9000",
-        "s3_access_key": os.environ.get("CASEFILE_S3_ACCESS_KEY", "casefile"),
-        "s3_secret_key": os.environ.get("CASEFILE_S3_SECRET_KEY", "casefile-secret"),
-        "s3_bucket": name.replace("_", "-"),
-        "broker_url": "redis://127.0.0.1:6379/0",
-        "task_queue_name": name,
         "ocr_workers": 2,
-    }
+    } | isolated_backends(name)
     _admin_sql(f'CREATE DATABASE "{name}"')
     deployment = Deployment(work, values)
     try:

@@ -44,6 +44,21 @@ def _common(tmp_path: Path, bootstrap_token: str) -> dict[str, Any]:
     }
 
 
+def isolated_backends(name: str) -> dict[str, Any]:
+    """Settings for the local services with a database, index alias, bucket and queue all called `name`."""
+    return {
+        "database_url": f"postgresql+psycopg://casefile:casefile@127.0.0.1:5432/{name}",
+        "elasticsearch_url": "http://127.0.0.1:9200",
+        "elasticsearch_index": name.replace("_", "-"),
+        "s3_endpoint": "http://127.0.0.1:9000",
+        "s3_access_key": os.environ.get("CASEFILE_S3_ACCESS_KEY", "casefile"),
+        "s3_secret_key": os.environ.get("CASEFILE_S3_SECRET_KEY", "casefile-secret"),
+        "s3_bucket": name.replace("_", "-"),
+        "broker_url": "redis://127.0.0.1:6379/0",
+        "task_queue_name": name,
+    }
+
+
 def require_services() -> None:
     """Fail under CI (a missing service is a broken build), skip on a developer's machine."""
     missing = []
@@ -100,21 +115,7 @@ class CeleryWorker:
 def production_stack(tmp_path: Path, bootstrap_token: str, **overrides: Any) -> Iterator[tuple[Settings, CeleryWorker]]:
     require_services()
     name = f"cf_test_{uuid.uuid4().hex[:10]}"
-    values = (
-        _common(tmp_path, bootstrap_token)
-        | {
-            "database_url": f"postgresql+psycopg://casefile:casefile@127.0.0.1:5432/{name}",
-            "elasticsearch_url": "http://127.0.0.1:9200",
-            "elasticsearch_index": name.replace("_", "-"),
-            "s3_endpoint": "http://127.0.0.1:9000",
-            "s3_access_key": os.environ.get("CASEFILE_S3_ACCESS_KEY", "casefile"),
-            "s3_secret_key": os.environ.get("CASEFILE_S3_SECRET_KEY", "casefile-secret"),
-            "s3_bucket": name.replace("_", "-"),
-            "broker_url": "redis://127.0.0.1:6379/0",
-            "task_queue_name": name,
-        }
-        | overrides
-    )
+    values = _common(tmp_path, bootstrap_token) | isolated_backends(name) | overrides
     env = {f"CASEFILE_{key.upper()}": str(value) for key, value in values.items()}
     _admin_sql(f'CREATE DATABASE "{name}"')
     worker = CeleryWorker(env, tmp_path / "celery-worker.log")
