@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Document, DocumentStatus, Page
@@ -45,4 +45,5 @@ def ids_with_status(session: Session, statuses: Sequence[DocumentStatus]) -> lis
 
 def count_finished(session: Session, ids: Sequence[str]) -> int:
     finished = (DocumentStatus.indexed, DocumentStatus.failed)
-    return len(list(session.scalars(select(Document.id).where(Document.id.in_(ids), Document.status.in_(finished)))))
+    query = select(func.count()).where(Document.id.in_(ids), Document.status.in_(finished))
+    return session.scalar(query) or 0

@@ -77,7 +77,6 @@ class SqliteFtsIndex:
         except sqlite3.Error as error:
             raise BackendUnavailable(f"search index {self.path} cannot be opened: {error}") from error
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA busy_timeout=30000")
             yield connection
             connection.commit()
@@ -87,6 +86,7 @@ class SqliteFtsIndex:
     def ensure_ready(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock, self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
             connection.execute(SCHEMA.format(table="pages"))
 
     def ping(self) -> None:
