@@ -59,7 +59,7 @@ def ocr_page(key: str, number: int, run: str) -> None:
         document = pdfium.PdfDocument(path)  # open just the one page this task owns
         image = render_page(document[number - 1], LIMITS)
         document.close()
-    TesseractOcr().recognise(image, "eng")
+    TesseractOcr().recognise([image], "eng")
     counter.incr(run)
 
 

@@ -238,7 +238,8 @@ def summary_line(key: str, result: dict[str, Any]) -> str:
             return (
                 f"Casefile {casefile['pages_per_s']} p/s ({casefile['worker_cpu_s_per_page']} CPU-s/p, CER "
                 f"{casefile['cer_pct']}%) vs tesseract {tesseract['pages_per_s']} p/s "
-                f"({tesseract['cpu_s_per_page']} CPU-s/p, CER {tesseract['cer_pct']}%)"
+                f"({tesseract['cpu_s_per_page']} CPU-s/p, CER {tesseract['cer_pct']}%); vs tesseract file lists "
+                f"{result['ratio_to_tesseract_file_lists']}"
             )
         if key == "r1c_vs_ocrmypdf":
             return f"Casefile {result['casefile_pages_per_s']} p/s vs ocrmypdf {result['ocrmypdf']['pages_per_s']} p/s"

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from core.models import PageSource
 from ingest.ocr import OcrEngine, OcrResult
 from ingest.parsers import ParseLimits, parser_for
 from ingest.text import normalise_page_text, visible_characters
+
+# Pages per Tesseract run. More pages share one model load; fewer keep memory down (~9 MB per A4 page at
+# 300 dpi) and spread a short document over every OCR worker.
+MAX_PAGES_PER_OCR_RUN = 4
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,11 @@ class ExtractedPage:
     text: str
     source: PageSource
     ocr_confidence: float | None = None
+
+
+def ocr_batch_size(page_count: int, ocr_workers: int) -> int:
+    """Split a document's pages evenly over the workers, at most MAX_PAGES_PER_OCR_RUN per run."""
+    return max(1, min(MAX_PAGES_PER_OCR_RUN, math.ceil(page_count / ocr_workers)))
 
 
 def extract_pages(
@@ -31,13 +43,24 @@ def extract_pages(
     text_layer_min_chars: int,
 ) -> list[ExtractedPage]:
     parser = parser_for(content_type)
+    batch_size = 0  # counted at the first page to OCR: born-digital files never pay for it
     pages: dict[int, ExtractedPage] = {}
-    in_flight: deque[tuple[int, Future[OcrResult]]] = deque()
+    batch: list[tuple[int, Image.Image]] = []
+    in_flight: deque[tuple[list[int], Future[list[OcrResult]]]] = deque()
 
     def collect_oldest() -> None:
-        number, future = in_flight.popleft()
-        result = future.result()
-        pages[number] = ExtractedPage(number, normalise_page_text(result.text), PageSource.ocr, result.confidence)
+        numbers, future = in_flight.popleft()
+        for number, result in zip(numbers, future.result(), strict=True):
+            text = normalise_page_text(result.text)
+            pages[number] = ExtractedPage(number, text, PageSource.ocr, result.confidence)
+
+    def submit_batch() -> None:
+        # Keep one run queued behind each worker, so no worker waits for rendering, and no more in memory.
+        while len(in_flight) > ocr_workers:
+            collect_oldest()
+        numbers, images = [number for number, _ in batch], [image for _, image in batch]
+        in_flight.append((numbers, pool.submit(ocr.recognise, images, languages)))
+        batch.clear()
 
     with ThreadPoolExecutor(max_workers=ocr_workers, thread_name_prefix="ocr") as pool:
         try:
@@ -46,10 +69,12 @@ def extract_pages(
                 if page.render is None or visible_characters(text, text_layer_min_chars) >= text_layer_min_chars:
                     pages[page.number] = ExtractedPage(page.number, text, PageSource.text_layer)
                     continue
-                # Rendered pages are large (~9 MB at 300 dpi): keep only a couple per worker in memory.
-                while len(in_flight) >= 2 * ocr_workers:
-                    collect_oldest()
-                in_flight.append((page.number, pool.submit(ocr.recognise, page.render(), languages)))
+                batch_size = batch_size or ocr_batch_size(parser.inspect(path, limits), ocr_workers)
+                batch.append((page.number, page.render()))
+                if len(batch) >= batch_size:
+                    submit_batch()
+            if batch:
+                submit_batch()
             while in_flight:
                 collect_oldest()
         finally:

@@ -33,7 +33,10 @@ case "${1:-up}" in
     eval "$(bash "$REPO/scripts/services/up.sh")"
     export CASEFILE_DATA_DIR="${CASEFILE_DATA_DIR:-$STACK/data/casefile}"
     "$BIN/casefile" migrate >&2
-    start_background worker "$BIN/celery" -A workers.celery_app worker --loglevel=INFO --concurrency=2
+    # Throughput layout (decision 0006): one document per core, one Tesseract each.
+    cores="$(nproc)"
+    CASEFILE_OCR_WORKERS=1 start_background worker "$BIN/celery" -A workers.celery_app worker --loglevel=INFO \
+      --concurrency="$cores"
     start_background api "$BIN/casefile" serve
     port="${CASEFILE_PORT:-8000}"
     for _ in $(seq 60); do

@@ -29,6 +29,7 @@ def test_compose_wires_every_backend_setting_the_code_reads() -> None:
     assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "container_name" not in services["worker"] and "ports" not in services["worker"]  # --scale worker=N
     assert "workers.celery_app" in services["worker"]["command"]
+    assert services["worker"]["environment"]["CASEFILE_OCR_WORKERS"] == "1"  # the merge kept the shared settings
     for name in ("elasticsearch", "minio", "redis", "postgres", "api", "worker"):
         assert "test" in services[name]["healthcheck"], name
     assert services["elasticsearch"]["image"].endswith(":9.5.4")

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import DocumentRejected, PayloadTooLarge, UnsupportedMediaType
 from core.models import PageSource
-from ingest.extraction import extract_pages
+from ingest.extraction import MAX_PAGES_PER_OCR_RUN, extract_pages, ocr_batch_size
 from ingest.ocr import TesseractOcr
 from ingest.parsers import ParseLimits, parser_for
 from tests.samples import LEGAL_PAGES, born_digital_pdf, encrypted_pdf, png_bomb, scanned_tiff, truncated_pdf
@@ -36,11 +36,22 @@ def test_pdf_text_layer_needs_no_ocr(tmp_path: Path) -> None:
     assert pages[1].text.splitlines()[0] == LEGAL_PAGES[1].splitlines()[0]
 
 
-def test_multi_page_tiff_is_ocrd_page_by_page(tmp_path: Path) -> None:
-    pages = extract_pages(_write(tmp_path, scanned_tiff()), "image/tiff", "eng", LIMITS, TesseractOcr(), 2, 20)
+# 1 worker: the three pages go through one Tesseract run; 3 workers: one run per page.
+@pytest.mark.parametrize("ocr_workers", [1, 3])
+def test_multi_page_tiff_is_ocrd_page_by_page(tmp_path: Path, ocr_workers: int) -> None:
+    path = _write(tmp_path, scanned_tiff())
+    pages = extract_pages(path, "image/tiff", "eng", LIMITS, TesseractOcr(), ocr_workers, 20)
     assert [page.number for page in pages] == [1, 2, 3]
     assert all(page.source == PageSource.ocr and page.ocr_confidence and page.ocr_confidence > 70 for page in pages)
-    assert "natural justice" in pages[0].text and "alternate remedy" in pages[1].text
+    assert "natural justice" in pages[0].text and "alternate remedy" in pages[1].text and "sixty days" in pages[2].text
+    assert "natural justice" not in pages[1].text + pages[2].text
+
+
+def test_ocr_runs_split_a_document_evenly_over_the_workers() -> None:
+    assert ocr_batch_size(page_count=4, ocr_workers=2) == 2
+    assert ocr_batch_size(page_count=3, ocr_workers=2) == 2
+    assert ocr_batch_size(page_count=1, ocr_workers=4) == 1
+    assert ocr_batch_size(page_count=400, ocr_workers=2) == MAX_PAGES_PER_OCR_RUN
 
 
 @pytest.mark.parametrize(
