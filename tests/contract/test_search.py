@@ -60,10 +60,10 @@ def test_query_language(stack_api: Api, corpus: dict[str, str]) -> None:
 def test_filters_facets_and_pagination(stack_api: Api, corpus: dict[str, str]) -> None:
     everything = stack_api.search("the")
     assert everything["total"] == 3
-    assert {facet["value"]: facet["count"] for facet in everything["facets"]["court"]} == {
-        "Lahore High Court": 1,
-        "Peshawar High Court": 2,
-    }
+    assert everything["facets"]["court"] == [  # most frequent first on both engines
+        {"value": "Peshawar High Court", "count": 2},
+        {"value": "Lahore High Court", "count": 1},
+    ]
     assert {facet["value"] for facet in everything["facets"]["doc_type"]} == {"order", "judgment", "petition"}
     assert _documents(stack_api.search("the", court="Peshawar High Court", doc_type="petition")) == {
         corpus["service.txt"]
