@@ -88,7 +88,7 @@ def run_r3(documents: int, pages_per_document: int) -> dict[str, Any]:
         casefile_index._refresh = _timed(split, "refresh", casefile_index._refresh)  # type: ignore[method-assign]
         with clock() as casefile:
             for document_id, group in docs:
-                casefile_index.replace_document(document_id, group)
+                casefile_index.replace_document(document_id, group, 0)  # new documents, as at upload
         count = client.count(index=f"{prefix}-casefile")["count"]
         if count != pages or client.count(index=raw_name)["count"] != pages:
             raise RuntimeError(f"indexed {count} pages, expected {pages}")

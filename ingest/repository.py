@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Document, DocumentStatus, Page
@@ -34,9 +35,11 @@ def list_pages(session: Session, document_id: str) -> Sequence[Page]:
     return session.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.number)).all()
 
 
-def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> None:
-    session.execute(delete(Page).where(Page.document_id == document_id))
+def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> int:
+    """Swap the document's pages for these; return how many it had before."""
+    removed = cast("CursorResult[Any]", session.execute(delete(Page).where(Page.document_id == document_id)))
     session.add_all(pages)
+    return removed.rowcount
 
 
 def ids_with_status(session: Session, statuses: Sequence[DocumentStatus]) -> list[str]:

@@ -196,7 +196,7 @@ def extract_document(job: ProcessingJob, store: BlobStore, ocr: OcrEngine, setti
 def save_and_index(session: Session, index: SearchIndex, document_id: str, pages: Sequence[ExtractedPage]) -> None:
     """Store the pages, index them, and mark the document indexed, in one transaction."""
     document = get_document(session, document_id)
-    repository.replace_pages(
+    previous_page_count = repository.replace_pages(
         session,
         document.id,
         [
@@ -215,7 +215,7 @@ def save_and_index(session: Session, index: SearchIndex, document_id: str, pages
     document.status = DocumentStatus.indexed
     document.error = None
     session.flush()
-    index.replace_document(document.id, page_entries(document, pages))
+    index.replace_document(document.id, page_entries(document, pages), previous_page_count)
 
 
 def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[Page]) -> list[PageEntry]:

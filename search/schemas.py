@@ -10,6 +10,11 @@ from pydantic import BaseModel
 FACET_FIELDS = ("court", "case_type", "doc_type", "status")
 
 
+def page_key(document_id: str, page_number: int) -> str:
+    """A page's id in the search index."""
+    return f"{document_id}:{page_number}"
+
+
 @dataclass(frozen=True)
 class CaseFields:
     """Case metadata copied into every page entry, so filters and facets need no join."""
@@ -36,7 +41,7 @@ class PageEntry:
 
     @property
     def key(self) -> str:
-        return f"{self.document_id}:{self.page_number}"
+        return page_key(self.document_id, self.page_number)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ class SearchIndex(Protocol):
     def ensure_ready(self) -> None:
         """Create the index (and its mapping) if it does not exist."""
 
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
-        """Make the document's pages in the index exactly these (idempotent)."""
+    def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
+        """Make the document's pages in the index exactly these (idempotent). previous_page_count is how many
+        pages the document had before (0 if new), so pages beyond the new count can be removed by id."""
 
     def delete_document(self, document_id: str) -> None: ...
 

@@ -14,7 +14,15 @@ from core.errors import BackendUnavailable, InvalidInput
 from search.backends.base import MARK_END, MARK_START
 from search.highlight import to_marked_html
 from search.query import And, Clause, Not, Or, Phrase, Term
-from search.schemas import FACET_FIELDS, CaseFields, PageEntry, PageHit, PageSearchResult, SearchFilters
+from search.schemas import (
+    FACET_FIELDS,
+    CaseFields,
+    PageEntry,
+    PageHit,
+    PageSearchResult,
+    SearchFilters,
+    page_key,
+)
 
 log = structlog.get_logger(__name__)
 BULK_CHUNK = 500
@@ -166,10 +174,10 @@ class ElasticsearchIndex:
 
     # --- writes -----------------------------------------------------------------------------------------
 
-    def _bulk(self, actions: Iterable[dict[str, Any]]) -> None:
+    def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> None:
         try:
             helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1,
-                         max_backoff=30)  # fmt: skip
+                         max_backoff=30, ignore_status=ignore_status)  # fmt: skip
         except helpers.BulkIndexError as error:
             raise BackendUnavailable(
                 f"Elasticsearch refused {len(error.errors)} page(s): {error.errors[:1]}"
@@ -185,8 +193,8 @@ class ElasticsearchIndex:
             raise BackendUnavailable(f"Elasticsearch scan failed: {error}") from error
 
     def _page_ids(self, query: dict[str, Any]) -> list[str]:
-        """The ids matching a query in one search (a document's pages are far fewer than 10,000); the scroll,
-        which costs three round trips, only when there are more."""
+        """The ids matching a query in one search; the scroll, which costs three round trips, only when there
+        are more than 10,000."""
         response = self._call(
             "id lookup", self.client.search, index=self.alias, query=query, size=MAX_IDS_PER_SEARCH, source=False,
             sort=["_doc"], track_total_hits=True,
@@ -200,23 +208,25 @@ class ElasticsearchIndex:
         # "indexed" promises "searchable now": make the writes visible before the task reports success.
         self._call("refresh", self.client.indices.refresh, index=self.alias)
 
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
+    def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
         self._bulk({"_index": self.alias, "_id": page.key, "_source": _page_source(page)} for page in pages)
-        # Pages beyond the new count (a reprocess that found fewer pages) are removed by id.
-        stale = self._page_ids({"bool": {"filter": [{"term": {"document_id": document_id}},
-                                                    {"range": {"page_number": {"gt": len(pages)}}}]}})  # fmt: skip
-        self._bulk({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale)
+        # Pages beyond the new count (a reprocess that found fewer pages) are removed by id, without a lookup;
+        # a page already gone is fine (404).
+        stale = [page_key(document_id, number) for number in range(len(pages) + 1, previous_page_count + 1)]
+        if stale:
+            self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale),
+                       ignore_status=(404,))  # fmt: skip
         self._refresh()
 
     def delete_document(self, document_id: str) -> None:
-        stale = list(self._ids({"term": {"document_id": document_id}}))
+        stale = self._page_ids({"term": {"document_id": document_id}})
         self._bulk({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale)
         self._refresh()
 
     def update_case_fields(self, case: CaseFields) -> None:
         # Partial updates by id: update_by_query needs the reindex module, which minimal clusters lack.
         source = _case_source(case)
-        page_ids = list(self._ids({"term": {"case_id": case.case_id}}))
+        page_ids = self._page_ids({"term": {"case_id": case.case_id}})
         self._bulk({"_op_type": "update", "_index": self.alias, "_id": page_id, "doc": source} for page_id in page_ids)
         self._refresh()
 

@@ -116,7 +116,7 @@ class SqliteFtsIndex:
             for page in pages
         ]
 
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry]) -> None:
+    def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
         with self._write_lock, self._connect() as connection:
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
             connection.executemany(INSERT.format(table="pages"), self._rows(pages))
