@@ -253,7 +253,9 @@ def summary_line(key: str, result: dict[str, Any]) -> str:
         if key == "r3_index":
             return (
                 f"replace_document {result['casefile_replace_document']['page_docs_per_s']} docs/s vs bulk "
-                f"{result['raw_bulk']['page_docs_per_s']} docs/s"
+                f"{result['raw_bulk']['page_docs_per_s']} docs/s; per-document floor "
+                f"{result['raw_bulk_per_document']['page_docs_per_s']}; reindex path "
+                f"{result['casefile_rebuild']['page_docs_per_s']}"
             )
         if key.startswith("r4_"):
             latencies = result["latencies"]

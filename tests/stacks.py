@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,12 +129,21 @@ def production_stack(tmp_path: Path, bootstrap_token: str, **overrides: Any) -> 
 
 
 def _cleanup(database: str, index: str) -> None:
+    import psycopg
     from elasticsearch import Elasticsearch
 
     from core.db import get_engine
 
     get_engine.cache_clear()  # close pooled connections so the database can be dropped
-    _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    for attempt in range(20):
+        try:
+            _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            break
+        except psycopg.errors.InsufficientPrivilege:
+            # An autovacuum worker (a superuser process) is in the database: FORCE may not end it; it soon ends.
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
     client = Elasticsearch("http://127.0.0.1:9200")
     for name in client.indices.get(index=f"{index}-v*", expand_wildcards="all"):
         client.indices.delete(index=name)  # the cluster refuses wildcard deletes

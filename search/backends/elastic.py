@@ -174,10 +174,12 @@ class ElasticsearchIndex:
 
     # --- writes -----------------------------------------------------------------------------------------
 
-    def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> None:
+    def _bulk(
+        self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = (), refresh: bool = False
+    ) -> None:
         try:
             helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1,
-                         max_backoff=30, ignore_status=ignore_status)  # fmt: skip
+                         max_backoff=30, ignore_status=ignore_status, refresh=refresh)  # fmt: skip
         except helpers.BulkIndexError as error:
             raise BackendUnavailable(
                 f"Elasticsearch refused {len(error.errors)} page(s): {error.errors[:1]}"
@@ -209,14 +211,14 @@ class ElasticsearchIndex:
         self._call("refresh", self.client.indices.refresh, index=self.alias)
 
     def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
-        self._bulk({"_index": self.alias, "_id": page.key, "_source": _page_source(page)} for page in pages)
-        # Pages beyond the new count (a reprocess that found fewer pages) are removed by id, without a lookup;
+        actions = [{"_index": self.alias, "_id": page.key, "_source": _page_source(page)} for page in pages]
+        # Pages beyond the new count (a reprocess that found fewer pages) are removed by id, in the same request;
         # a page already gone is fine (404).
         stale = [page_key(document_id, number) for number in range(len(pages) + 1, previous_page_count + 1)]
-        if stale:
-            self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale),
-                       ignore_status=(404,))  # fmt: skip
-        self._refresh()
+        actions += [{"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale]
+        # "indexed" promises "searchable now": the request refreshes the shard before it answers, which saves
+        # the round trip of a separate refresh call.
+        self._bulk(actions, ignore_status=(404,) if stale else (), refresh=True)
 
     def delete_document(self, document_id: str) -> None:
         stale = self._page_ids({"term": {"document_id": document_id}})
