@@ -41,7 +41,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    ocr_documents=8,
+    ocr_documents=16,  # 64 pages: a minute per run, so filling and draining the pipeline weigh ~1 %
     ocr_pages_per_document=4,
     cer_pages=8,
     cer_settings=(
