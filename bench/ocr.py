@@ -63,6 +63,7 @@ def raw_tesseract_file_lists(images: list[Path], work: Path, processes: int = CO
     """The `tesseract` CLI once per core, each given a list file of its share of the pages: the models load once
     per process, as Casefile's batched runs load them once per run of pages."""
     work.mkdir(parents=True, exist_ok=True)
+    processes = min(processes, len(images))  # an empty list makes tesseract fail
     shares = [images[index::processes] for index in range(processes)]
 
     def one(index: int) -> str:
