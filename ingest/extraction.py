@@ -55,8 +55,8 @@ def extract_pages(
             pages[number] = ExtractedPage(number, text, PageSource.ocr, result.confidence)
 
     def submit_batch() -> None:
-        # Keep one run queued behind each worker, so no worker waits for rendering, and no more in memory.
-        while len(in_flight) > ocr_workers:
+        # A run per worker and the next one rendered, waiting here: memory stays at 4 × (workers + 1) pages.
+        while len(in_flight) >= ocr_workers:
             collect_oldest()
         numbers, images = [number for number, _ in batch], [image for _, image in batch]
         in_flight.append((numbers, pool.submit(ocr.recognise, images, languages)))
