@@ -4,10 +4,8 @@ against raw helpers.bulk of the same page documents, same mapping, into a separa
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any
 
@@ -34,20 +32,6 @@ def _create_raw(client: Elasticsearch, name: str, analyzer: str) -> None:
     client.indices.create(
         index=name, mappings=page_mapping(analyzer), settings={"number_of_shards": 1, "number_of_replicas": 0}
     )
-
-
-def _timed(store: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap one method of one ElasticsearchIndex instance, to split replace_document's time into its calls."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            result = function(*args, **kwargs)
-            return list(result) if name == "scan" else result  # the scan is lazy: time it by draining it here
-        finally:
-            store[name] += time.perf_counter() - start
-
-    return wrapper
 
 
 def run_r3(documents: int, pages_per_document: int) -> dict[str, Any]:
@@ -80,12 +64,6 @@ def run_r3(documents: int, pages_per_document: int) -> dict[str, Any]:
                 helpers.bulk(client, _actions(per_document_name, group), chunk_size=BULK_CHUNK)
                 client.indices.refresh(index=per_document_name)
 
-        split: dict[str, float] = defaultdict(float)
-        casefile_index._bulk = _timed(split, "bulk", casefile_index._bulk)  # type: ignore[method-assign]
-        for lookup in ("_ids", "_page_ids"):  # the scroll today; one search if decision 0006's change lands
-            if hasattr(casefile_index, lookup):
-                setattr(casefile_index, lookup, _timed(split, "scan", getattr(casefile_index, lookup)))
-        casefile_index._refresh = _timed(split, "refresh", casefile_index._refresh)  # type: ignore[method-assign]
         with clock() as casefile:
             for document_id, group in docs:
                 casefile_index.replace_document(document_id, group, 0)  # new documents, as at upload
@@ -123,7 +101,6 @@ def run_r3(documents: int, pages_per_document: int) -> dict[str, Any]:
         casefile_replace_document={
             "page_docs_per_s": rate["casefile"],
             "wall_s": rounded(casefile.wall),
-            "split_s": {name: rounded(value) for name, value in split.items()},
             "client_cpu_s": rounded(casefile.own_cpu),
         },
         raw_bulk={

@@ -28,7 +28,7 @@ class ExtractedPage:
     ocr_confidence: float | None = None
 
 
-def ocr_batch_size(page_count: int, ocr_workers: int) -> int:
+def pages_per_ocr_run(page_count: int, ocr_workers: int) -> int:
     """Split a document's pages evenly over the workers, at most MAX_PAGES_PER_OCR_RUN per run."""
     return max(1, min(MAX_PAGES_PER_OCR_RUN, math.ceil(page_count / ocr_workers)))
 
@@ -43,9 +43,9 @@ def extract_pages(
     text_layer_min_chars: int,
 ) -> list[ExtractedPage]:
     parser = parser_for(content_type)
-    batch_size = 0  # counted at the first page to OCR: born-digital files never pay for it
+    run_size = 0  # counted at the first page to OCR: born-digital files never pay for it
     pages: dict[int, ExtractedPage] = {}
-    batch: list[tuple[int, Image.Image]] = []
+    next_run: list[tuple[int, Image.Image]] = []
     in_flight: deque[tuple[list[int], Future[list[OcrResult]]]] = deque()
 
     def collect_oldest() -> None:
@@ -54,13 +54,13 @@ def extract_pages(
             text = normalise_page_text(result.text)
             pages[number] = ExtractedPage(number, text, PageSource.ocr, result.confidence)
 
-    def submit_batch() -> None:
+    def submit_run() -> None:
         # A run per worker and the next one rendered, waiting here: memory stays at 4 × (workers + 1) pages.
         while len(in_flight) >= ocr_workers:
             collect_oldest()
-        numbers, images = [number for number, _ in batch], [image for _, image in batch]
+        numbers, images = [number for number, _ in next_run], [image for _, image in next_run]
         in_flight.append((numbers, pool.submit(ocr.recognise, images, languages)))
-        batch.clear()
+        next_run.clear()
 
     with ThreadPoolExecutor(max_workers=ocr_workers, thread_name_prefix="ocr") as pool:
         try:
@@ -69,12 +69,12 @@ def extract_pages(
                 if page.render is None or visible_characters(text, text_layer_min_chars) >= text_layer_min_chars:
                     pages[page.number] = ExtractedPage(page.number, text, PageSource.text_layer)
                     continue
-                batch_size = batch_size or ocr_batch_size(parser.inspect(path, limits), ocr_workers)
-                batch.append((page.number, page.render()))
-                if len(batch) >= batch_size:
-                    submit_batch()
-            if batch:
-                submit_batch()
+                run_size = run_size or pages_per_ocr_run(parser.inspect(path, limits), ocr_workers)
+                next_run.append((page.number, page.render()))
+                if len(next_run) >= run_size:
+                    submit_run()
+            if next_run:
+                submit_run()
             while in_flight:
                 collect_oldest()
         finally:

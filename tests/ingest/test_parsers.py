@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import DocumentRejected, PayloadTooLarge, UnsupportedMediaType
 from core.models import PageSource
-from ingest.extraction import MAX_PAGES_PER_OCR_RUN, extract_pages, ocr_batch_size
+from ingest.extraction import MAX_PAGES_PER_OCR_RUN, extract_pages, pages_per_ocr_run
 from ingest.ocr import TesseractOcr
 from ingest.parsers import ParseLimits, parser_for
 from tests.samples import LEGAL_PAGES, born_digital_pdf, encrypted_pdf, png_bomb, scanned_tiff, truncated_pdf
@@ -48,10 +48,10 @@ def test_multi_page_tiff_is_ocrd_page_by_page(tmp_path: Path, ocr_workers: int) 
 
 
 def test_ocr_runs_split_a_document_evenly_over_the_workers() -> None:
-    assert ocr_batch_size(page_count=4, ocr_workers=2) == 2
-    assert ocr_batch_size(page_count=3, ocr_workers=2) == 2
-    assert ocr_batch_size(page_count=1, ocr_workers=4) == 1
-    assert ocr_batch_size(page_count=400, ocr_workers=2) == MAX_PAGES_PER_OCR_RUN
+    assert pages_per_ocr_run(page_count=4, ocr_workers=2) == 2
+    assert pages_per_ocr_run(page_count=3, ocr_workers=2) == 2
+    assert pages_per_ocr_run(page_count=1, ocr_workers=4) == 1
+    assert pages_per_ocr_run(page_count=400, ocr_workers=2) == MAX_PAGES_PER_OCR_RUN
 
 
 @pytest.mark.parametrize(
