@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     task_max_retries: int = Field(5, ge=0)
     task_retry_backoff_seconds: float = Field(2.0, ge=0)
 
+    # Every search stops after this long (Elasticsearch `timeout`, an FTS5 progress handler).
+    search_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    # JSON request bodies above this are refused before they are read.
+    max_json_body_kb: int = Field(512, ge=1)
+    # The sweeper re-enqueues documents left `queued` longer than requeue_after_seconds, or `processing`
+    # past their lease (a worker that died without its broker noticing).
+    sweeper_interval_seconds: float = Field(60.0, gt=0)
+    requeue_after_seconds: float = Field(300.0, gt=0)
+    processing_lease_seconds: float = Field(6 * 3600.0, gt=0)
+
     bootstrap_token: SecretStr | None = None
 
     @field_validator("ocr_languages")

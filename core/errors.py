@@ -15,6 +15,13 @@ class CasefileError(Exception):
         self.extra = extra
 
 
+class MalformedQuery(CasefileError):
+    """A search query that cannot be understood; the detail says where and why."""
+
+    status_code = 400
+    title = "Malformed query"
+
+
 class NotFound(CasefileError):
     status_code = 404
     title = "Not found"
@@ -67,3 +74,25 @@ class DocumentRejected(CasefileError):
 
     status_code = 422
     title = "Document rejected"
+
+
+class DatabaseBusy(BackendUnavailable):
+    """The database stayed locked (SQLite) or a serialisation conflict repeated: try again shortly."""
+
+
+class OcrFailed(DocumentRejected):
+    """Tesseract itself failed on the page (it crashed or refused the image)."""
+
+    title = "OCR failed"
+
+
+class OcrTimedOut(DocumentRejected):
+    """A page took longer to OCR than the configured limit."""
+
+    title = "OCR timed out"
+
+
+class IndexRejected(DocumentRejected):
+    """The search engine refused an entry for good (a mapping or analysis error): retrying cannot help."""
+
+    title = "Index rejected the document"
