@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +33,8 @@ class LocalBlobStore:
         if target.exists():  # content-addressed: same key, same bytes
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        # A unique name per call: threads of one process share the pid, and collided here (issue 8, item 9).
+        temporary = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex}")
         shutil.copyfile(staged_file, temporary)
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())

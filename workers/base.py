@@ -18,5 +18,8 @@ class TaskQueue(Protocol):
     def wait_until_idle(self, timeout: float) -> bool:
         """Block until nothing is queued or running here; False on timeout (in-process only)."""
 
+    def depth(self) -> int:
+        """How many jobs wait in the queue (for metrics)."""
+
     def ping(self) -> None:
         """Raise BackendUnavailable if the queue cannot accept work."""

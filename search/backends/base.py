@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from search.query import Clause
 from search.schemas import CaseFields, PageEntry, PageSearchResult, SearchFilters
 
 MARK_START, MARK_END = "\x02", "\x03"  # placeholders, so highlighted text can be HTML-escaped safely
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """What the index holds for one document: how many pages, and the case fields its pages carry."""
+
+    document_id: str
+    case_id: str
+    page_count: int
+    case_number: str
+    court: str
+    status: str
+    case_type: str | None
 
 
 class SearchIndex(Protocol):
@@ -33,6 +47,10 @@ class SearchIndex(Protocol):
 
     def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
         """Build a fresh index from these pages and swap it in atomically; return the new version's name."""
+
+    def indexed_documents(self) -> Iterator[IndexedDocument]:
+        """Every document in the index (for `casefile verify`); a document's pages must agree on the case fields,
+        so engines may read them from any one page."""
 
     def ping(self) -> None:
         """Raise BackendUnavailable if the engine does not answer."""
