@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.config import Settings
-from storage.base import BlobStore, StoredBlob
+from storage.base import BlobInfo, BlobStore, StoredBlob, hash_blob
 
 
 def get_blob_store(settings: Settings) -> BlobStore:
@@ -23,4 +23,4 @@ def get_blob_store(settings: Settings) -> BlobStore:
     return LocalBlobStore(settings.data_dir / "blobs")
 
 
-__all__ = ["BlobStore", "StoredBlob", "get_blob_store"]
+__all__ = ["BlobInfo", "BlobStore", "StoredBlob", "get_blob_store", "hash_blob"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +16,15 @@ class StoredBlob:
     key: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """A blob as the store lists it: its key, size and when it was written (UTC)."""
+
+    key: str
+    size: int
+    modified: datetime
 
 
 class BlobStore(Protocol):
@@ -30,5 +41,21 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def iter_blobs(self, prefix: str = "") -> Iterator[BlobInfo]:
+        """Every stored blob whose key starts with prefix (for verify and backup)."""
+
+    def delete(self, key: str) -> None:
+        """Remove a blob; a missing one is not an error. Only operators' repairs delete originals."""
+
     def ping(self) -> None:
         """Raise BackendUnavailable if the store cannot be reached."""
+
+
+def hash_blob(store: BlobStore, key: str) -> tuple[int, str]:
+    """Stream a blob once and return its size and SHA-256 (raises NotFound if it is missing)."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in store.read_range(key):
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()

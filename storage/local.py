@@ -7,10 +7,12 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import BackendUnavailable, NotFound
-from storage.base import StoredBlob
+from core.metrics import count_backend_error
+from storage.base import BlobInfo, StoredBlob
 
 READ_CHUNK = 256 * 1024
 
@@ -65,6 +67,27 @@ class LocalBlobStore:
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
+    def iter_blobs(self, prefix: str = "") -> Iterator[BlobInfo]:
+        root = self.root.resolve()
+        for directory, subdirectories, names in os.walk(root):
+            subdirectories.sort()
+            for name in sorted(names):
+                if name.startswith("."):  # a put in progress (.name.partial-…), not a blob yet
+                    continue
+                path = Path(directory) / name
+                key = path.relative_to(root).as_posix()
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:  # deleted while listing
+                    continue
+                yield BlobInfo(key=key, size=stat.st_size, modified=datetime.fromtimestamp(stat.st_mtime, UTC))
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     def ping(self) -> None:
         if not os.access(self.root, os.W_OK):
+            count_backend_error("blob_store", "ping")
             raise BackendUnavailable(f"blob directory {self.root} is not writable")
