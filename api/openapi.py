@@ -4,11 +4,12 @@ FastAPI documents only the success and a JSON 422 it never sends here (api/error
 application/problem+json). Which errors an operation can give follows from how its route is built, so they are
 derived from each generated operation rather than listed per route:
 
-- behind the bearer scheme (the security dependency): 401 (no or bad token), 403 (the role may not), and 503,
-  since the token is looked up in the database and the handlers reach the store, index and queue;
+- behind the bearer scheme (the security dependency): 401 (no or bad token), 403 (the role may not), and 503
+  (with Retry-After), since the token is looked up in the database and the handlers reach the backends;
 - a path parameter names a resource: 404;
-- a request body: 413 (over the size limit) and 422; a JSON body on POST/PUT/PATCH can also collide with an
-  existing record: 409; a multipart body with a file (an upload): 415, and 413/422 for a rejected document;
+- a request body: 400 (it cannot be parsed), 413 (over the size limit) and 422; a JSON body on POST/PUT/PATCH
+  can also collide with an existing record: 409; a multipart body with a file (an upload): 415, and 413/422 for a
+  rejected document;
 - a full-text query parameter `q`: 400 for a query that cannot be parsed;
 - a `Range` header: 416;
 - any parameter or body: 422 (FastAPI's validation answer, re-declared with the shape actually sent).
@@ -115,53 +116,43 @@ def _declare(method: str, operation: Operation, components: dict[str, Any]) -> N
     responses: dict[str, Any] = operation.setdefault("responses", {})
     # FastAPI's 422 names a body the API never sends: always replaced, never kept.
     fastapi_422 = responses.pop("422", None)
-    for status, description in _problems(method, operation, components, had_validation=fastapi_422 is not None):
-        if str(status) in responses:
-            continue
-        responses[str(status)] = _problem_response(status, description)
+    for status, reasons in _problems(method, operation, components, had_validation=fastapi_422 is not None).items():
+        if str(status) not in responses:
+            responses[str(status)] = _problem_response(status, "; ".join(reasons))
     operation["responses"] = dict(sorted(responses.items()))
 
 
 def _problems(
     method: str, operation: Operation, components: dict[str, Any], *, had_validation: bool
-) -> list[tuple[int, str]]:
+) -> dict[int, list[str]]:
+    """Each status the operation can answer with a problem body, and why."""
     parameters = operation.get("parameters", [])
-    in_path = [parameter for parameter in parameters if parameter.get("in") == "path"]
+    in_path = [parameter["name"] for parameter in parameters if parameter.get("in") == "path"]
     query = {parameter["name"] for parameter in parameters if parameter.get("in") == "query"}
     headers = {parameter["name"].lower() for parameter in parameters if parameter.get("in") == "header"}
     body = operation.get("requestBody", {}).get("content", {})
     upload = _is_upload(body, components)
-    problems: list[tuple[int, str]] = []
-    if SEARCH_QUERY_PARAMETER in query:
-        problems.append((400, "The full-text query cannot be parsed (the detail says where and why)"))
-    if operation.get("security"):
-        problems += [
-            (401, "No API token was sent, or it is not valid or has been revoked"),
-            (403, "The token's role may not do this"),
-        ]
-    if in_path:
-        names = ", ".join(parameter["name"] for parameter in in_path)
-        problems.append((404, f"Nothing exists with this {names}"))
-    if body and method in WRITE_METHODS and "application/json" in body:
-        problems.append((409, "It conflicts with an existing record"))
-    if body:
-        problems.append(
-            (413, "The document is over the upload size or page limit; it is kept and recorded as failed")
-            if upload
-            else (413, "The request body is too large")
-        )
-    if upload:
-        problems.append((415, "The file type is not supported (the body lists the supported ones)"))
-    if RANGE_HEADER in headers:
-        problems.append((416, "The byte range is outside the file"))
-    if had_validation or body or parameters:
-        problems.append(
-            (422, "The request is not valid, or the document is unusable (encrypted, damaged, a bomb, a bad name)")
-            if upload
-            else (422, "The request is not valid (`errors` says which parts)")
-        )
-    if operation.get("security"):
-        problems.append((503, "A backend (database, blob store, search index or queue) is unavailable; retry later"))
+    secured = bool(operation.get("security"))
+    problems: dict[int, list[str]] = {}
+
+    def add(status: int, reason: str, when: bool = True) -> None:
+        if when:
+            problems.setdefault(status, []).append(reason)
+
+    add(400, "the body cannot be parsed (malformed JSON or multipart)", bool(body))
+    add(400, "the full-text query cannot be parsed (the detail says where and why)", SEARCH_QUERY_PARAMETER in query)
+    add(401, "no API token was sent, or it is not valid or has been revoked", secured)
+    add(403, "the token's role may not do this", secured)
+    add(404, f"nothing exists with this {', '.join(in_path)}", bool(in_path))
+    add(409, "it conflicts with an existing record", method in WRITE_METHODS and "application/json" in body)
+    add(413, "the document is over the upload size or page limit (kept, and recorded as failed)", upload)
+    add(413, "the request body is too large", bool(body) and not upload)
+    add(415, "the file type is not supported (the body lists the supported ones)", upload)
+    add(416, "the byte range is outside the file", RANGE_HEADER in headers)
+    add(422, "the request is not valid (`errors` says which parts)", had_validation or bool(body or parameters))
+    add(422, "the document is unusable: encrypted, damaged, a decompression bomb or a bad file name", upload)
+    # The token is looked up in the database, and the handlers reach the store, index and queue.
+    add(503, "a backend (database, blob store, search index or queue) is unavailable; retry later", secured)
     return problems
 
 
@@ -170,7 +161,7 @@ def _problem_response(status: int, description: str) -> dict[str, Any]:
     # allOf with the status pinned: a problem body must carry the status it is answered with.
     schema = {"allOf": [{"$ref": f"#/components/schemas/{name}"}, {"properties": {"status": {"const": status}}}]}
     response: dict[str, Any] = {
-        "description": f"{HTTPStatus(status).phrase}: {description}",
+        "description": f"{HTTPStatus(status).phrase}: {description}.",
         "content": {PROBLEM_JSON: {"schema": schema}},
     }
     if status == 401:
@@ -180,6 +171,10 @@ def _problem_response(status: int, description: str) -> dict[str, Any]:
     if status == 416:
         response["headers"] = {
             "Content-Range": {"description": "`bytes */<size>`: the size of the file", "schema": {"type": "string"}}
+        }
+    if status == 503:
+        response["headers"] = {
+            "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "string"}}
         }
     return response
 

@@ -11,14 +11,15 @@ import pytest
 import schemathesis
 from fastapi import Depends, FastAPI, Header, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from schemathesis.core.result import Ok
 
 from api.main import create_app
 from api.openapi import PROBLEM_JSON, install_problem_responses
 from core.config import Settings
-from tests.conftest import BOOTSTRAP_TOKEN
+from core.models import Role
+from tests.conftest import Api
+from tests.samples import elf_executable
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
@@ -77,11 +78,12 @@ def test_operation_specific_problems(schema: dict[str, Any]) -> None:
     download = paths["/api/v1/documents/{document_id}/file"]["get"]
     assert 416 in problem_statuses(download)
     assert "Content-Range" in download["responses"]["416"]["headers"]
-    assert 409 in problem_statuses(paths["/api/v1/cases"]["post"])
+    assert {400, 409} <= problem_statuses(paths["/api/v1/cases"]["post"])  # 400: a body that cannot be decoded
     # Only what the route can give: no 404 without a path id, no 415 without a file, no 416 without Range.
     assert 404 not in problem_statuses(paths["/api/v1/search"]["get"])
     assert 415 not in problem_statuses(paths["/api/v1/cases"]["post"])
     assert 416 not in problem_statuses(paths["/api/v1/documents/{document_id}"]["get"])
+    assert 400 not in problem_statuses(paths["/api/v1/documents/{document_id}"]["get"])
     # The probes are unauthenticated and render their own bodies.
     assert problem_statuses(paths["/health"]["get"]) == set()
 
@@ -140,8 +142,8 @@ def test_derived_from_the_routes_not_from_names() -> None:
     read_op = paths["/things/{thing_id}"]["get"]
     assert problem_statuses(read_op) == {401, 403, 422, 503}  # the route's own 404 is kept as it declared it
     assert read_op["responses"]["404"] == {"description": "mine"}
-    assert problem_statuses(paths["/things/{thing_id}"]["put"]) == {404, 409, 413, 422}
-    assert problem_statuses(paths["/blobs"]["post"]) == {413, 415, 416, 422}
+    assert problem_statuses(paths["/things/{thing_id}"]["put"]) == {400, 404, 409, 413, 422}
+    assert problem_statuses(paths["/blobs"]["post"]) == {400, 413, 415, 416, 422}
 
 
 def _validator(schema: dict[str, Any], path: str, method: str, status: int) -> jsonschema_rs.Validator:
@@ -149,31 +151,25 @@ def _validator(schema: dict[str, Any], path: str, method: str, status: int) -> j
     return jsonschema_rs.validator_for({**response_schema, "components": schema["components"]})
 
 
-def test_problem_bodies_the_app_sends_match_the_declared_schema(embedded_settings: Settings) -> None:
-    app = create_app(embedded_settings)
-    install_problem_responses(app)
+def test_problem_bodies_the_app_sends_match_the_declared_schema(api: Api) -> None:
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+    install_problem_responses(app)  # idempotent: harmless once api/main.py installs it too
     schema = app.openapi()
-    admin = {"Authorization": f"Bearer {BOOTSTRAP_TOKEN}"}
-    with TestClient(app) as client:
-        answers = [
-            ("/api/v1/cases/{case_id}", "get", client.get("/api/v1/cases/nope"), 401),
-            ("/api/v1/cases/{case_id}", "get", client.get("/api/v1/cases/nope", headers=admin), 404),
-            ("/api/v1/cases", "post", client.post("/api/v1/cases", json={"number": 5}, headers=admin), 422),
-            ("/api/v1/search", "get", client.get("/api/v1/search", params={"size": 0}, headers=admin), 422),
-        ]
-        case = client.post("/api/v1/cases", json={"number": "1", "title": "t", "court": "c"}, headers=admin).json()
-        answers.append(
-            (
-                "/api/v1/cases/{case_id}/documents",
-                "post",
-                client.post(
-                    f"/api/v1/cases/{case['id']}/documents",
-                    files={"file": ("empty.txt", b"")},
-                    headers=admin,
-                ),
-                422,
-            )
-        )
+    case_id = api.create_case("1 of 2024")["id"]
+    not_json = api.headers() | {"Content-Type": "application/json"}
+    answers = [
+        ("/api/v1/cases/{case_id}", "get", api.client.get("/api/v1/cases/nope"), 401),
+        ("/api/v1/cases/{case_id}", "patch", api.patch(f"/api/v1/cases/{case_id}", Role.officer, json={}), 403),
+        ("/api/v1/cases/{case_id}", "get", api.get("/api/v1/cases/nope"), 404),
+        ("/api/v1/cases", "post", api.client.post("/api/v1/cases", content=b"\xff{", headers=not_json), 400),
+        ("/api/v1/cases", "post", api.post("/api/v1/cases", json={"number": 5}), 422),
+        ("/api/v1/search", "get", api.get("/api/v1/search", params={"size": 0}), 422),
+        ("/api/v1/cases/{case_id}/documents", "post", api.upload(case_id, "empty.txt", b""), 422),
+        ("/api/v1/cases/{case_id}/documents", "post", api.upload(case_id, "a.bin", elf_executable()), 415),
+    ]
+    body = {"number": "1 of 2024", "title": "Ahmad v. Province", "court": "Lahore High Court"}
+    answers.append(("/api/v1/cases", "post", api.post("/api/v1/cases", json=body), 409))
     for path, method, response, status in answers:
         assert response.status_code == status, (path, response.text)
         assert response.headers["content-type"].startswith(PROBLEM_JSON)
