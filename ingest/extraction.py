@@ -26,6 +26,10 @@ class ExtractedPage:
     text: str
     source: PageSource
     ocr_confidence: float | None = None
+    # Clockwise turns of the page image, as CSS rotate() and PDF /Rotate count them (decision 0008): the quarter
+    # turn that shows the page upright, and the small one that straightened its text before OCR.
+    rotation: int = 0
+    skew_degrees: float = 0.0
 
 
 def pages_per_ocr_run(page_count: int, ocr_workers: int) -> int:
@@ -52,7 +56,9 @@ def extract_pages(
         numbers, future = in_flight.popleft()
         for number, result in zip(numbers, future.result(), strict=True):
             text = normalise_page_text(result.text)
-            pages[number] = ExtractedPage(number, text, PageSource.ocr, result.confidence)
+            pages[number] = ExtractedPage(
+                number, text, PageSource.ocr, result.confidence, result.rotation, result.skew_degrees
+            )
 
     def submit_run() -> None:
         # A run per worker and the next one rendered, waiting here: memory stays at 4 × (workers + 1) pages.
