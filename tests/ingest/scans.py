@@ -1,14 +1,15 @@
 """Scans that the OCR tests make: pages turned a quarter, upside down or askew, in PNG, TIFF and PDF, and PDFs
-with giant pages and images. Built on tests/samples.py's photocopier page."""
+with giant pages and images."""
 
 from __future__ import annotations
 
 import io
+import random
 import zlib
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from tests.samples import scanned_page
+from tests.samples import LATIN_FONT
 
 # Dense lines at a small type size (10.5 pt at 300 dpi), as on a real court paper: long lines are what a skew
 # breaks, since each spans several line heights once tilted.
@@ -30,9 +31,21 @@ PHRASES = ("principles of natural justice", "adequate alternate remedy", "compet
 PAPER = 235
 
 
-def upright_scan(text: str = PAGE_TEXT, seed: int = 5) -> Image.Image:
-    """An A4 page at 300 dpi, tilted by samples.scanned_page's own ±1.2° at most."""
-    return scanned_page(text, seed=seed, font_size=0.11)
+def upright_scan(text: str = PAGE_TEXT, seed: int = 5, dpi: int = 300) -> Image.Image:
+    """An A4 photocopy with no tilt at all (samples.scanned_page adds up to ±1.2°), so a test knows the skew it
+    adds exactly: grey paper, dark type, specks and a slight blur."""
+    rng = random.Random(seed)
+    width, height = int(8.27 * dpi), int(11.69 * dpi)
+    page = Image.new("L", (width, height), PAPER)
+    draw = ImageDraw.Draw(page)
+    size = int(dpi * 0.11)
+    font = ImageFont.truetype(str(LATIN_FONT), size=size)
+    for number, line in enumerate(text.split("\n")):
+        draw.text((int(dpi * 0.8), int(dpi * 0.9) + number * int(size * 1.8)), line, font=font, fill=30)
+    for _ in range(400):
+        x, y = rng.randrange(width), rng.randrange(height)
+        draw.ellipse((x, y, x + rng.randint(1, 4), y + rng.randint(1, 4)), fill=rng.randint(60, 160))
+    return page.filter(ImageFilter.GaussianBlur(0.6))
 
 
 def turned_scan(rotation: int, skew_degrees: float = 0.0, seed: int = 5) -> Image.Image:
@@ -105,8 +118,6 @@ def poster_pdf(text: str = "NOTICE OF HEARING", inches: float = 100.0) -> bytes:
     900 megapixels when rendered whole at 300 dpi, from a 2400×300 pixel image."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
-
-    from tests.samples import LATIN_FONT
 
     line = Image.new("L", (2400, 300), 255)
     ImageDraw.Draw(line).text((60, 60), text, font=ImageFont.truetype(str(LATIN_FONT), 160), fill=0)
