@@ -17,6 +17,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 run: $(BIN)/.installed system-deps  ## the API on 127.0.0.1:8000 with its in-process worker
+	$(BIN)/casefile migrate
 	$(BIN)/casefile serve
 
 test: $(BIN)/.installed system-deps services  ## unit, API and the contract suite on both stacks

@@ -13,8 +13,8 @@ from access import service as access_service
 from access.schemas import Permission, Principal
 from core.backends import Backends
 from core.config import Settings
-from core.db import new_session
 from core.errors import Forbidden, Unauthorized
+from core.uow import unit_of_work
 from workers.base import TaskQueue
 
 
@@ -39,20 +39,14 @@ def get_settings_dep(backends: BackendsDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_session(settings: SettingsDep) -> Iterator[Session]:
-    """One transaction per request: committed at the end unless the handler raised."""
-    session = new_session(settings)
-    try:
+def get_session(settings: SettingsDep, task_queue: QueueDep) -> Iterator[Session]:
+    """One unit of work per request. scope="function" ends it when the handler returns, BEFORE the response is
+    sent: a client that reads right after a write always sees it (the default ends it after sending)."""
+    with unit_of_work(settings, task_queue) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 bearer = HTTPBearer(auto_error=False)
 
 

@@ -17,7 +17,14 @@ log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(request: Request, status: int, detail: str, title: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -26,14 +33,22 @@ def problem(request: Request, status: int, detail: str, title: str | None = None
         "instance": request.url.path,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 503:
+        headers.setdefault("Retry-After", "5")
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_for(request: Request, error: CasefileError) -> JSONResponse:
+    return problem(request, error.status_code, error.detail, error.title, headers=error.headers, **error.extra)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CasefileError)
     async def casefile_error(request: Request, error: CasefileError) -> JSONResponse:
-        return problem(request, error.status_code, error.detail, error.title, **error.extra)
+        return problem_for(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

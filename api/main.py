@@ -1,4 +1,4 @@
-"""The FastAPI application: migrations and backends at start-up, routers under /api/v1."""
+"""The FastAPI application: a schema check and the backends at start-up, routers under /api/v1."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from api.errors import install_error_handlers
 from api.routers import cases, documents, health, search
 from core.backends import build_backends
 from core.config import Settings, get_settings
-from core.db import migrate, session_scope
+from core.db import check_schema
 from core.logging import configure_logging
+from core.uow import unit_of_work
+from ingest.service import clean_stale_staging
 from workers import get_task_queue
 
 API_PREFIX = "/api/v1"
@@ -25,11 +27,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        migrate(settings)
+        check_schema(settings)  # migrations run only through `casefile migrate`, never in a racing replica
         backends = build_backends(settings)
         backends.index.ensure_ready()
+        clean_stale_staging(settings)
         if settings.bootstrap_token is not None:
-            with session_scope(settings) as session:
+            with unit_of_work(settings) as session:
                 access_service.ensure_bootstrap_token(session, settings.bootstrap_token.get_secret_value())
         task_queue = get_task_queue(backends)
         task_queue.start()

@@ -165,6 +165,14 @@ class ApiServer:
     def start(cls, env: dict[str, str], log_path: Path) -> ApiServer:
         # What `casefile serve` runs (uvicorn, one process, uvloop and httptools from uvicorn[standard]);
         # only the access log is off, so that the benchmark does not measure terminal writes.
+        # The API does not migrate (issue 8): bring the schema up first, as `make run` and compose do.
+        subprocess.run(
+            [sys.executable, "-m", "cli.main", "migrate"],
+            cwd=REPO,
+            env=os.environ | env,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
         command = [
             sys.executable,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from cases.schemas import CaseFilters
 from core.models import Case
+
+
+def _conditions(filters: CaseFilters) -> list[ColumnElement[bool]]:
+    pairs = (
+        (Case.court, filters.court),
+        (Case.status, filters.status),
+        (Case.case_type, filters.case_type),
+        (Case.assigned_officer, filters.assigned_officer),
+    )
+    return [column == value for column, value in pairs if value is not None]
 
 
 def get_case(session: Session, case_id: str) -> Case | None:
@@ -18,17 +29,14 @@ def find_by_number(session: Session, court: str, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.court == court, Case.number == number)).first()
 
 
-def list_cases(session: Session, filters: dict[str, str | None], offset: int, limit: int) -> tuple[Sequence[Case], int]:
-    query = select(Case)
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(Case, column) == value)
+def list_cases(session: Session, filters: CaseFilters, offset: int, limit: int) -> tuple[Sequence[Case], int]:
+    query = select(Case).where(*_conditions(filters))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Case.updated_at.desc(), Case.id).offset(offset).limit(limit)).all()
     return rows, total
 
 
-def ids_matching_metadata(session: Session, texts: Sequence[str], filters: dict[str, str | None]) -> list[str]:
+def ids_matching_metadata(session: Session, texts: Sequence[str], filters: CaseFilters) -> list[str]:
     """Cases whose number, title, court, officer, parties or tags contain every one of texts."""
     if not texts:
         return []
@@ -45,10 +53,15 @@ def ids_matching_metadata(session: Session, texts: Sequence[str], filters: dict[
     for text in texts:
         pattern = f"%{text.lower()}%"
         query = query.where(or_(*(func.lower(column).like(pattern) for column in searchable)))
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(Case, column) == value)
-    return list(session.scalars(query))
+    return list(session.scalars(query.where(*_conditions(filters))))
+
+
+def numbers_of(session: Session, ids: Collection[str], filters: CaseFilters) -> dict[str, str]:
+    """The number of each of these cases that passes the filters, by id (enough to rank them)."""
+    if not ids:
+        return {}
+    query = select(Case.id, Case.number).where(Case.id.in_(list(ids)), *_conditions(filters))
+    return {case_id: number for case_id, number in session.execute(query).tuples()}
 
 
 def get_many(session: Session, ids: Sequence[str]) -> Sequence[Case]:

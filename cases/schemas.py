@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -54,6 +55,14 @@ class CaseUpdate(BaseModel):
     @classmethod
     def _clean(cls, value: str | None) -> str | None:
         return None if value is None else _strip(value)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    court: str | None = None
+    status: CaseStatus | None = None
+    case_type: str | None = None
+    assigned_officer: str | None = None
 
 
 class CaseOut(BaseModel):

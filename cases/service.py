@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from access import service as audit
 from access.schemas import Principal
 from cases import repository
-from cases.schemas import CaseCreate, CaseUpdate
-from core.errors import Conflict, NotFound
+from cases.schemas import CaseCreate, CaseFilters, CaseUpdate
+from core.errors import BackendUnavailable, Conflict, NotFound
 from core.models import Case
+from core.uow import SYNC_CASE_INDEX, Job, after_commit, send_job_now
 from search.backends.base import SearchIndex
 from search.query import Clause, required_words
 from search.schemas import CaseFields, SearchFilters
+
+log = structlog.get_logger(__name__)
 
 
 def case_fields(case: Case) -> CaseFields:
@@ -55,24 +59,47 @@ def create_case(session: Session, actor: Principal, data: CaseCreate) -> Case:
 
 
 def update_case(session: Session, index: SearchIndex, actor: Principal, case_id: str, data: CaseUpdate) -> Case:
-    """Change the fields sent; the case fields copied into the index follow."""
+    """Change the fields sent; after the commit, the case fields copied into the index follow."""
     case = get_case(session, case_id)
     changes = data.model_dump(exclude_unset=True)
     for name in ("number", "title", "court", "status"):  # required columns cannot be cleared
         if name in changes and changes[name] is None:
             changes.pop(name)
+    for name in ("parties", "tags"):  # null for a list means empty
+        if name in changes and changes[name] is None:
+            changes[name] = []
     if "number" in changes or "court" in changes:
         _ensure_number_free(session, changes.get("court", case.court), changes.get("number", case.number), case.id)
     for name, value in changes.items():
         setattr(case, name, value)
     session.flush()
     audit.record(session, actor, "case.update", "case", case.id, changed=sorted(changes))
-    # Write the index last: if it fails the transaction rolls back and the two stay in step.
-    index.update_case_fields(case_fields(case))
+    _update_index_after_commit(session, index, case)
     return case
 
 
-def list_cases(session: Session, filters: dict[str, str | None], page: int, size: int) -> tuple[Sequence[Case], int]:
+def _update_index_after_commit(session: Session, index: SearchIndex, case: Case) -> None:
+    fields = case_fields(case)
+
+    def write() -> None:
+        try:
+            index.update_case_fields(fields)
+        except BackendUnavailable as error:  # the case is saved; a worker copies it into the index later
+            log.warning("case.index_deferred", case_id=fields.case_id, reason=error.detail)
+            send_job_now(session, Job(SYNC_CASE_INDEX, fields.case_id))
+
+    after_commit(session, write)
+
+
+def sync_index(session: Session, index: SearchIndex, case_id: str) -> None:
+    """Copy the case's fields, as the database has them now, into its index entries after the commit."""
+    case = repository.get_case(session, case_id)
+    if case is not None:
+        fields = case_fields(case)
+        after_commit(session, lambda: index.update_case_fields(fields))
+
+
+def list_cases(session: Session, filters: CaseFilters, page: int, size: int) -> tuple[Sequence[Case], int]:
     return repository.list_cases(session, filters, (page - 1) * size, size)
 
 
@@ -80,22 +107,18 @@ def search_cases(
     session: Session,
     index: SearchIndex,
     query: Clause,
-    filters: dict[str, str | None],
+    filters: CaseFilters,
     page: int,
     size: int,
 ) -> tuple[list[tuple[Case, int]], int]:
-    """Cases whose metadata or documents match; each with its number of matching documents."""
-    index_filters = SearchFilters(
-        court=filters.get("court"), status=filters.get("status"), case_type=filters.get("case_type")
-    )
+    """Cases whose metadata or documents match, most matching documents first; each with that count.
+    Ids are ranked here, and only the requested page of cases is loaded."""
+    index_filters = SearchFilters(court=filters.court, status=filters.status, case_type=filters.case_type)
     per_case = index.matching_documents_per_case(query, index_filters)
     metadata_ids = repository.ids_matching_metadata(session, required_words(query), filters)
-    ids = set(per_case) | set(metadata_ids)
-    cases = [
-        case
-        for case in repository.get_many(session, list(ids))
-        if all(value is None or getattr(case, name) == value for name, value in filters.items())
-    ]
-    cases.sort(key=lambda case: (-per_case.get(case.id, 0), case.number))
+    candidates = repository.numbers_of(session, set(per_case) | set(metadata_ids), filters)
+    ranked = sorted(candidates.items(), key=lambda item: (-per_case.get(item[0], 0), item[1], item[0]))
     start = (page - 1) * size
-    return [(case, per_case.get(case.id, 0)) for case in cases[start : start + size]], len(cases)
+    page_ids = [case_id for case_id, _ in ranked[start : start + size]]
+    by_id = {case.id: case for case in repository.get_many(session, page_ids)}
+    return [(by_id[case_id], per_case.get(case_id, 0)) for case_id in page_ids if case_id in by_id], len(ranked)

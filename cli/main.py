@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -17,9 +18,10 @@ from cases import service as cases_service
 from cases.schemas import CaseCreate
 from core.backends import Backends, build_backends
 from core.config import get_settings
-from core.db import migrate, session_scope
+from core.db import SchemaOutdated, check_schema, migrate
 from core.errors import CasefileError
 from core.models import Role
+from core.uow import unit_of_work
 from ingest import repository as documents_repository
 from ingest import service as documents
 from search import service as search_service
@@ -33,26 +35,35 @@ console = Console()
 CLI_USER = Principal(token_id=None, name="cli", role=Role.admin)
 
 
-def _start() -> Backends:
-    settings = get_settings()
-    migrate(settings)
-    backends = build_backends(settings)
+def _checked_schema() -> None:
+    try:
+        check_schema(get_settings())
+    except SchemaOutdated as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from error
+
+
+def _start() -> tuple[Backends, TaskQueue]:
+    _checked_schema()
+    backends = build_backends(get_settings())
     backends.index.ensure_ready()
-    return backends
+    return backends, get_task_queue(backends)
 
 
 def _drain(backends: Backends, task_queue: TaskQueue, ids: list[str], description: str) -> None:
-    """Process the documents here with a progress bar (Celery workers run elsewhere: just report)."""
+    """Show progress until the documents are indexed or failed, from their statuses in the database. The
+    in-process worker runs them here; Celery workers run them elsewhere."""
     if task_queue.name != "in-process":
         console.print(f"{len(ids)} document(s) queued for the Celery workers")
         return
-    task_queue.start()
     with _progress() as progress:
         task = progress.add_task(description, total=len(ids))
-        while not task_queue.wait_until_idle(timeout=0.5):
-            with session_scope(backends.settings) as session:
-                progress.update(task, completed=documents_repository.count_finished(session, ids))
-        progress.update(task, completed=len(ids))
+        finished = 0
+        while finished < len(ids):
+            time.sleep(0.5)
+            with unit_of_work(backends.settings) as session:
+                finished = documents_repository.count_finished(session, ids)
+            progress.update(task, completed=finished)
     task_queue.stop()
 
 
@@ -83,9 +94,10 @@ def import_directory(
     language: Annotated[str | None, typer.Option(help="OCR languages, e.g. 'eng+urd'")] = None,
 ) -> None:
     """Import every file under DIRECTORY into a case; files already imported (same hash) are skipped."""
-    backends = _start()
+    backends, task_queue = _start()
+    task_queue.start()
     files = sorted(path for path in directory.rglob("*") if path.is_file() and not path.name.startswith("."))
-    with session_scope(backends.settings) as session:
+    with unit_of_work(backends.settings, task_queue) as session:
         existing = cases_repository.find_by_number(session, court, case)
         case_id = (
             existing.id
@@ -94,24 +106,16 @@ def import_directory(
                 session, CLI_USER, CaseCreate(number=case, court=court, title=title or case)
             ).id
         )
-    task_queue = get_task_queue(backends)
     queued, skipped, rejected = [], 0, 0
     with _progress() as progress:
         task = progress.add_task("uploading", total=len(files))
         for path in files:
             try:
-                with session_scope(backends.settings) as session, open(path, "rb") as handle:
-                    outcome = documents.upload_document(
-                        session,
-                        backends.store,
-                        backends.ocr,
-                        backends.settings,
-                        CLI_USER,
-                        case_id,
-                        path.name,
-                        handle,
-                        documents.UploadMetadata(title=path.stem, language=language),
+                with unit_of_work(backends.settings, task_queue) as session, open(path, "rb") as handle:
+                    upload = documents.UploadRequest(
+                        case_id, path.name, handle, documents.UploadMetadata(title=path.stem, language=language)
                     )
+                    outcome = documents.upload_document(session, backends, CLI_USER, upload)
                 if outcome.rejection is not None:
                     rejected += 1
                     console.print(f"[yellow]kept but not processable[/] {path}: {outcome.rejection.detail}")
@@ -123,8 +127,6 @@ def import_directory(
                 rejected += 1
                 console.print(f"[red]rejected[/] {path}: {error.detail}")
             progress.advance(task)
-    for document_id in queued:
-        task_queue.enqueue_document(document_id)
     _drain(backends, task_queue, queued, "processing")
     console.print(f"imported {len(queued)}, skipped {skipped} already imported, {rejected} rejected")
 
@@ -137,9 +139,9 @@ def search(
     size: Annotated[int, typer.Option(min=1, max=100)] = 10,
 ) -> None:
     """Search pages and print where each hit is."""
-    backends = _start()
+    backends, _queue = _start()
     try:
-        with session_scope(backends.settings) as session:
+        with unit_of_work(backends.settings) as session:
             result = search_service.search_pages(
                 session, backends.index, CLI_USER, query, SearchFilters(court=court, case_id=case_id), 1, size
             )
@@ -161,9 +163,8 @@ def create_token(
     role: Annotated[Role, typer.Option(help="admin, clerk, officer or client")],
 ) -> None:
     """Create an API token and print it once: it is stored only as a hash."""
-    settings = get_settings()
-    migrate(settings)
-    with session_scope(settings) as session:
+    _checked_schema()
+    with unit_of_work(get_settings()) as session:
         token, plaintext = access_service.create_token(session, name, role)
         token_id = token.id
     console.print(f"token {token_id} for {name} ({role.value}); it will not be shown again:", style="dim")
@@ -176,23 +177,27 @@ def reprocess(
     document_id: Annotated[list[str] | None, typer.Option("--document", help="A document id")] = None,
 ) -> None:
     """Process documents again (after installing an OCR language, say)."""
-    backends = _start()
-    with session_scope(backends.settings) as session:
-        ids = list(document_id or []) + (documents.failed_documents(session) if failed else [])
-        for each in ids:
-            documents.request_reprocess(session, CLI_USER, each)
+    backends, task_queue = _start()
+    task_queue.start()
+    try:
+        with unit_of_work(backends.settings, task_queue) as session:
+            ids = list(document_id or []) + (documents.failed_documents(session) if failed else [])
+            for each in ids:
+                documents.request_reprocess(session, CLI_USER, each)
+    except CasefileError as error:
+        task_queue.stop()
+        console.print(f"[red]{error.detail}[/]")
+        raise typer.Exit(2) from error
     if not ids:
+        task_queue.stop()
         console.print("nothing to reprocess (use --failed or --document ID)")
         return
-    task_queue = get_task_queue(backends)
-    for each in ids:
-        task_queue.enqueue_document(each)
     _drain(backends, task_queue, ids, "reprocessing")
 
 
 @app.command("migrate")
 def migrate_database() -> None:
-    """Bring the database schema to the newest version (the API also does this at start)."""
+    """Bring the database schema to the newest version. Run it before starting the API, workers or CLI."""
     migrate(get_settings())
     console.print("database schema is up to date")
 
@@ -200,8 +205,8 @@ def migrate_database() -> None:
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database and blob store, then swap it in with no gap."""
-    backends = _start()
-    with session_scope(backends.settings) as session:
+    backends, _queue = _start()
+    with unit_of_work(backends.settings) as session:
         version = backends.index.rebuild(documents.indexed_page_entries(session))
     console.print(f"search index rebuilt: {version}")
 

@@ -1,16 +1,16 @@
-"""Engine and sessions. One session per request or task, committed at that boundary."""
+"""Engine, sessions and the schema version. Sessions are committed only by the unit of work (core/uow.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,20 +54,6 @@ def new_session(settings: Settings) -> Session:
     return _session_factory(settings.resolved_database_url)()
 
 
-@contextmanager
-def session_scope(settings: Settings) -> Iterator[Session]:
-    """A unit of work for tasks and the CLI: commit on success, roll back on error."""
-    session = new_session(settings)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 def alembic_config(settings: Settings) -> Config:
     config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -79,3 +65,20 @@ def migrate(settings: Settings) -> None:
     """Bring the schema to the newest revision (idempotent)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings), "head")
+
+
+class SchemaOutdated(RuntimeError):
+    """The database is not at the newest migration: the service refuses to start on it."""
+
+
+def check_schema(settings: Settings) -> None:
+    """Raise SchemaOutdated unless the database is at the newest revision. Several API replicas start at once, so
+    none of them migrates: `casefile migrate` does, once, before they start."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # an empty install reads as "nothing", not an I/O error
+    head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+    with get_engine(settings.resolved_database_url).connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        raise SchemaOutdated(
+            f"the database schema is at {current or 'nothing'}, not {head}: run `casefile migrate` first"
+        )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Dialect,
     Enum,
     Float,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -29,6 +31,23 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that reads back in UTC on every engine: SQLite stores no zone and returned naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: use an aware UTC datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -80,8 +99,8 @@ def _enum(kind: type[enum.Enum]) -> Enum:
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Case(TimestampMixin, Base):
@@ -106,7 +125,9 @@ class Case(TimestampMixin, Base):
 
 class Document(TimestampMixin, Base):
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_case_sha256", "case_id", "sha256"),)
+    # The same bytes once per case: concurrent uploads of one file race to this constraint, and the loser
+    # answers with the winner's row.
+    __table_args__ = (Index("uq_documents_case_sha256", "case_id", "sha256", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -124,6 +145,8 @@ class Document(TimestampMixin, Base):
     page_count: Mapped[int | None] = mapped_column(Integer)
     ocr_pages: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # While `processing`: past this time the worker is presumed dead and the sweeper sends the job again.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="documents")
     pages: Mapped[list[Page]] = relationship(
@@ -141,6 +164,10 @@ class Page(Base):
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[PageSource] = mapped_column(_enum(PageSource))
     ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    # How the scan was turned upright before OCR (degrees clockwise), and the skew corrected: a viewer applies
+    # the same to the page image so that word positions line up.
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    skew_degrees: Mapped[float] = mapped_column(Float, default=0.0)
 
     document: Mapped[Document] = relationship(back_populates="pages")
 
@@ -153,15 +180,15 @@ class ApiToken(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     # sha256 of the token: tokens are 256 random bits, so a slow hash adds nothing.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     token_id: Mapped[str | None] = mapped_column(String(36))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(50), index=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, and_, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.models import Document, DocumentStatus, Page
+from core.models import Document, DocumentStatus, Page, new_id
 
 
 def get_document(session: Session, document_id: str) -> Document | None:
@@ -23,6 +25,38 @@ def find_duplicate(session: Session, case_id: str, sha256: str) -> Document | No
         .order_by(Document.created_at)
         .limit(1)
     ).first()
+
+
+def insert_unless_duplicate(session: Session, document: Document) -> Document | None:
+    """Insert the row, or nothing if the case already has these bytes (the unique index on case and sha256):
+    concurrent uploads of one file get one row, with no error to unwind. None means another upload won."""
+    document.id = document.id or new_id()
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = {column.key: getattr(document, column.key) for column in Document.__table__.columns}
+    statement = (
+        dialect.insert(Document)
+        .values({key: value for key, value in values.items() if value is not None})
+        .on_conflict_do_nothing(index_elements=["case_id", "sha256"])
+    )
+    result = cast("CursorResult[Any]", session.execute(statement))
+    if result.rowcount == 0:
+        return None
+    return session.get(Document, document.id)
+
+
+def stale_documents(session: Session, queued_before: datetime, now: datetime, everything: bool) -> Sequence[Document]:
+    """Documents whose job may be lost: queued since before queued_before, or processing past their lease."""
+    query = select(Document)
+    if everything:
+        query = query.where(Document.status.in_([DocumentStatus.queued, DocumentStatus.processing]))
+    else:
+        query = query.where(
+            or_(
+                and_(Document.status == DocumentStatus.queued, Document.updated_at < queued_before),
+                and_(Document.status == DocumentStatus.processing, Document.lease_until < now),
+            )
+        )
+    return session.scalars(query.order_by(Document.created_at).with_for_update(skip_locked=True)).all()
 
 
 def list_case_documents(session: Session, case_id: str) -> Sequence[Document]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 import structlog
@@ -15,9 +17,11 @@ from sqlalchemy.orm import Session
 from access import service as audit
 from access.schemas import Principal
 from cases.service import case_fields, get_case
+from core.backends import Backends
 from core.config import Settings, normalise_languages
 from core.errors import CasefileError, InvalidInput, NotFound
-from core.models import DocType, Document, DocumentStatus, Page, PageSource
+from core.models import DocType, Document, DocumentStatus, Page, PageSource, utcnow
+from core.uow import PROCESS_DOCUMENT, Job, after_commit, enqueue_job
 from ingest import repository
 from ingest.extraction import ExtractedPage, extract_pages
 from ingest.ocr import OcrEngine
@@ -38,6 +42,16 @@ class UploadMetadata:
     doc_type: DocType = DocType.other
     filed_on: date | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """One file to add to a case, as the API, the CLI and the UI receive it."""
+
+    case_id: str
+    filename: str | None
+    source: BinaryIO
+    metadata: UploadMetadata = UploadMetadata()
 
 
 @dataclass(frozen=True)
@@ -82,26 +96,17 @@ def check_languages(requested: str | None, settings: Settings, ocr: OcrEngine) -
     return languages
 
 
-def upload_document(
-    session: Session,
-    store: BlobStore,
-    ocr: OcrEngine,
-    settings: Settings,
-    actor: Principal,
-    case_id: str,
-    filename: str | None,
-    source: BinaryIO,
-    metadata: UploadMetadata,
-) -> UploadOutcome:
+def upload_document(session: Session, backends: Backends, actor: Principal, upload: UploadRequest) -> UploadOutcome:
     """Store the original and record it as queued; bytes that cannot be processed are kept as failed."""
-    case = get_case(session, case_id)
-    languages = check_languages(metadata.language, settings, ocr)
-    staged, blob = stage_upload(source, settings.data_dir / "staging", settings.max_upload_bytes)
+    settings = backends.settings
+    case = get_case(session, upload.case_id)
+    languages = check_languages(upload.metadata.language, settings, backends.ocr)
+    staged, blob = stage_upload(upload.source, staging_dir(settings), settings.max_upload_bytes)
     try:
         existing = repository.find_duplicate(session, case.id, blob.sha256)
         if existing is not None:
             return UploadOutcome(existing, created=False)
-        safe_name, rejection = check_filename(filename)
+        safe_name, rejection = check_filename(upload.filename)
         content_type = sniff_content_type(staged)
         page_count = None
         if rejection is None:
@@ -109,26 +114,31 @@ def upload_document(
                 page_count = parser_for(content_type).inspect(staged, parse_limits(settings))
             except CasefileError as error:
                 rejection = error
-        store.put(blob.key, staged, blob)  # before the row: a row never points at missing bytes
+        backends.store.put(blob.key, staged, blob)  # before the row: a row never points at missing bytes
     finally:
         staged.unlink(missing_ok=True)
-    document = Document(
-        case_id=case.id,
-        filename=safe_name,
-        content_type=content_type,
-        size=blob.size,
-        sha256=blob.sha256,
-        storage_key=blob.key,
-        title=metadata.title,
-        doc_type=metadata.doc_type,
-        filed_on=metadata.filed_on,
-        language=languages,
-        page_count=page_count,
-        status=DocumentStatus.failed if rejection else DocumentStatus.queued,
-        error=rejection.detail if rejection else None,
+    document = repository.insert_unless_duplicate(
+        session,
+        Document(
+            case_id=case.id,
+            filename=safe_name,
+            content_type=content_type,
+            size=blob.size,
+            sha256=blob.sha256,
+            storage_key=blob.key,
+            title=upload.metadata.title,
+            doc_type=upload.metadata.doc_type,
+            filed_on=upload.metadata.filed_on,
+            language=languages,
+            page_count=page_count,
+            status=DocumentStatus.failed if rejection else DocumentStatus.queued,
+            error=rejection.detail if rejection else None,
+        ),
     )
-    session.add(document)
-    session.flush()
+    if document is None:  # a concurrent upload of the same bytes won the race: answer with its row
+        winner = repository.find_duplicate(session, case.id, blob.sha256)
+        assert winner is not None, "the unique index said the row exists"
+        return UploadOutcome(winner, created=False)
     audit.record(
         session,
         actor,
@@ -142,20 +152,45 @@ def upload_document(
     )
     if rejection is not None:
         rejection.extra["document_id"] = document.id
+    else:
+        enqueue_job(session, Job(PROCESS_DOCUMENT, document.id))
     return UploadOutcome(document, created=True, rejection=rejection)
 
 
+def staging_dir(settings: Settings) -> Path:
+    return settings.data_dir / "staging"
+
+
+def clean_stale_staging(settings: Settings, older_than_seconds: float = 3600) -> int:
+    """Remove upload files left in staging by a process killed mid-upload; return how many."""
+    directory = staging_dir(settings)
+    if not directory.exists():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in directory.glob("upload-*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process cleaned it first
+            continue
+    return removed
+
+
 def request_reprocess(session: Session, actor: Principal, document_id: str) -> Document:
-    """Queue a document for processing again; the caller enqueues it after commit."""
+    """Queue a document for processing again; the job goes out after the commit."""
     document = get_document(session, document_id)
     document.status = DocumentStatus.queued
     document.error = None
     document.attempts = 0
+    document.lease_until = None
     audit.record(session, actor, "document.reprocess", "document", document.id)
+    enqueue_job(session, Job(PROCESS_DOCUMENT, document.id))
     return document
 
 
-# --- processing, called by the task runners (in-process or Celery) -------------------------------------
+# --- processing, called by the task bodies in ingest/tasks.py ------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -166,16 +201,19 @@ class ProcessingJob:
     languages: str
 
 
-def start_processing(session: Session, document_id: str, max_attempts: int) -> ProcessingJob | None:
-    """Mark the document processing; None if there is nothing to do (gone, finished, or a poison file)."""
+def start_processing(session: Session, document_id: str, settings: Settings) -> ProcessingJob | None:
+    """Mark the document processing under a lease; None if there is nothing to do (gone, finished, or a poison
+    file that keeps killing workers)."""
     document = repository.get_document(session, document_id)
     if document is None or document.status in (DocumentStatus.indexed, DocumentStatus.failed):
         return None
-    if document.attempts >= max_attempts:  # it keeps killing workers: stop redelivering it
+    max_attempts = settings.task_max_retries + 2
+    if document.attempts >= max_attempts:
         mark_failed(session, document.id, f"processing was interrupted {document.attempts} times; giving up")
         return None
     document.status = DocumentStatus.processing
     document.attempts += 1
+    document.lease_until = utcnow() + timedelta(seconds=settings.processing_lease_seconds)
     return ProcessingJob(document.id, document.storage_key, document.content_type, document.language)
 
 
@@ -193,8 +231,9 @@ def extract_document(job: ProcessingJob, store: BlobStore, ocr: OcrEngine, setti
         )
 
 
-def save_and_index(session: Session, index: SearchIndex, document_id: str, pages: Sequence[ExtractedPage]) -> None:
-    """Store the pages, index them, and mark the document indexed, in one transaction."""
+def save_pages(session: Session, index: SearchIndex, document_id: str, pages: Sequence[ExtractedPage]) -> None:
+    """Store the pages; the index gets them after the commit. The document stays `processing` until
+    mark_indexed, so a failed index write leaves it to be retried, never `indexed` and missing."""
     document = get_document(session, document_id)
     previous_page_count = repository.replace_pages(
         session,
@@ -206,16 +245,24 @@ def save_and_index(session: Session, index: SearchIndex, document_id: str, pages
                 text=page.text,
                 source=page.source,
                 ocr_confidence=page.ocr_confidence,
+                rotation=getattr(page, "rotation", 0),  # TEMP until ExtractedPage has it
+                skew_degrees=getattr(page, "skew_degrees", 0.0),
             )
             for page in pages
         ],
     )
     document.page_count = len(pages)
     document.ocr_pages = sum(1 for page in pages if page.source == PageSource.ocr)
+    session.flush()
+    entries = page_entries(document, pages)
+    after_commit(session, lambda: index.replace_document(document_id, entries, previous_page_count))
+
+
+def mark_indexed(session: Session, document_id: str) -> None:
+    document = get_document(session, document_id)
     document.status = DocumentStatus.indexed
     document.error = None
-    session.flush()
-    index.replace_document(document.id, page_entries(document, pages), previous_page_count)
+    document.lease_until = None
 
 
 def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[Page]) -> list[PageEntry]:
@@ -255,11 +302,25 @@ def mark_failed(session: Session, document_id: str, reason: str) -> None:
         return
     document.status = DocumentStatus.failed
     document.error = reason
+    document.lease_until = None
     log.warning("document.failed", document_id=document_id, reason=reason)
 
 
-def documents_to_resume(session: Session) -> list[str]:
-    return repository.ids_with_status(session, [DocumentStatus.queued, DocumentStatus.processing])
+def requeue_stale_documents(session: Session, settings: Settings, now: datetime, everything: bool = False) -> list[str]:
+    """Send again the jobs of documents `queued` for longer than requeue_after_seconds, or `processing` past their
+    lease; with everything, of all queued and processing documents. Their clocks restart, so a document is sent
+    once per interval, not at every sweep."""
+    queued_before = now - timedelta(seconds=settings.requeue_after_seconds)
+    stale = repository.stale_documents(session, queued_before, now, everything)
+    for document in stale:
+        if document.status == DocumentStatus.processing:
+            document.status = DocumentStatus.queued
+            document.lease_until = None
+        document.updated_at = now
+        enqueue_job(session, Job(PROCESS_DOCUMENT, document.id))
+    if stale:
+        log.info("sweeper.requeued", documents=len(stale))
+    return [document.id for document in stale]
 
 
 def failed_documents(session: Session) -> list[str]:

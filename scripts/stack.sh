@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make stack`: the production stack on this machine: the four services, one Celery worker and the API,
+# `make stack`: the production stack on this machine: the four services, one Celery worker, beat and the API,
 # with the settings docker-compose.yml gives them. `make stack-down` (this script's `down`) stops it all.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +37,9 @@ case "${1:-up}" in
     cores="$(nproc)"
     CASEFILE_OCR_WORKERS=1 start_background worker "$BIN/celery" -A workers.celery_app worker --loglevel=INFO \
       --concurrency="$cores"
+    # One beat: the sweeper's schedule (re-sends jobs lost to a broker outage or a dead worker).
+    start_background beat "$BIN/celery" -A workers.celery_app beat --loglevel=INFO \
+      --schedule="$STACK/run/celerybeat-schedule"
     start_background api "$BIN/casefile" serve
     port="${CASEFILE_PORT:-8000}"
     for _ in $(seq 60); do
@@ -47,6 +50,7 @@ case "${1:-up}" in
     ;;
   down)
     stop_background api
+    stop_background beat
     stop_background worker
     bash "$REPO/scripts/services/down.sh"
     ;;

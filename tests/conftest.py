@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from access import service as access_service
 from api.main import create_app
 from core.config import Settings
-from core.db import session_scope
+from core.db import migrate
 from core.models import Role
+from core.uow import unit_of_work
 from tests.stacks import STACKS, embedded_settings, production_stack
 
 BOOTSTRAP_TOKEN = "cf_test-bootstrap-token-0123456789"
@@ -69,9 +70,10 @@ class Api:
 
 @contextmanager
 def open_api(settings: Settings) -> Iterator[Api]:
+    migrate(settings)  # the API refuses an outdated schema; `casefile migrate` does this in deployments
     with TestClient(create_app(settings)) as client:
         tokens = {Role.admin: BOOTSTRAP_TOKEN}
-        with session_scope(settings) as session:
+        with unit_of_work(settings) as session:
             for role in (Role.clerk, Role.officer, Role.client):
                 tokens[role] = access_service.create_token(session, f"test {role.value}", role)[1]
         yield Api(client=client, settings=settings, tokens=tokens)
@@ -89,12 +91,19 @@ def api(embedded_settings: Settings) -> Iterator[Api]:
         yield api
 
 
+@contextmanager
+def open_stack(stack: str, tmp_path: Path, **overrides: Any) -> Iterator[Api]:
+    """The API on one stack with settings of its own (never mutate a running app's settings)."""
+    if stack == "embedded":
+        with open_api(embedded_settings(tmp_path, BOOTSTRAP_TOKEN, **overrides)) as api:
+            yield api
+        return
+    with production_stack(tmp_path, BOOTSTRAP_TOKEN, **overrides) as (settings, _worker), open_api(settings) as api:
+        yield api
+
+
 @pytest.fixture(params=STACKS)
 def stack_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     """The API on each stack in turn: the contract suite runs every test on both."""
-    if request.param == "embedded":
-        with open_api(embedded_settings(tmp_path, BOOTSTRAP_TOKEN)) as api:
-            yield api
-        return
-    with production_stack(tmp_path, BOOTSTRAP_TOKEN) as (settings, _worker), open_api(settings) as api:
+    with open_stack(request.param, tmp_path) as api:
         yield api

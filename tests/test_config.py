@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
@@ -22,8 +24,10 @@ def test_languages_are_normalised() -> None:
         Settings(ocr_languages="eng;rm -rf")
 
 
-def test_defaults() -> None:
-    settings = Settings()
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in os.environ if name.startswith("CASEFILE_")]:
+        monkeypatch.delenv(name)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]  # not the developer's own .env
     assert (settings.host, settings.port, settings.max_upload_mb, settings.ocr_languages) == (
         "127.0.0.1",
         8000,

@@ -1,4 +1,8 @@
-"""Celery on Redis: `celery -A workers.celery_app worker`. The task only wraps ingest.tasks.process_document."""
+"""Celery on Redis: `celery -A workers.celery_app worker --beat`. The tasks only wrap ingest.tasks.
+
+Retries use Celery's own policy (autoretry_for with exponential backoff); the last attempt marks the document
+`failed` with the reason instead of raising, so no document is left `processing` by a spent retry budget.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from celery import Celery, Task
 
 from core.backends import Backends, build_backends
 from core.config import get_settings
+from core.errors import BackendUnavailable
 from core.logging import configure_logging
-from ingest.tasks import TaskOutcome, process_document
-from workers.celery_queue import PROCESS_DOCUMENT
+from core.uow import PROCESS_DOCUMENT, SYNC_CASE_INDEX
+from ingest import tasks
+from workers.celery_queue import CeleryTaskQueue
 
+SWEEP = "casefile.sweep"
 settings = get_settings()
 app = Celery("casefile", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
 app.conf.update(
@@ -25,7 +32,16 @@ app.conf.update(
     accept_content=["json"],
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
+    # The sweeper: jobs lost to a broker outage or a dead worker are sent again (run by `worker --beat`).
+    beat_schedule={SWEEP: {"task": SWEEP, "schedule": settings.sweeper_interval_seconds}},
 )
+RETRY_POLICY: dict[str, Any] = {
+    "autoretry_for": (BackendUnavailable,),
+    "max_retries": settings.task_max_retries,
+    "retry_backoff": max(1, round(settings.task_retry_backoff_seconds)),  # Celery takes whole seconds
+    "retry_backoff_max": 600,
+    "retry_jitter": False,
+}
 
 
 @lru_cache(maxsize=1)
@@ -34,9 +50,22 @@ def worker_backends() -> Backends:
     return build_backends(settings)
 
 
-@app.task(name=PROCESS_DOCUMENT, bind=True, max_retries=settings.task_max_retries)
+@lru_cache(maxsize=1)
+def job_sender() -> CeleryTaskQueue:
+    return CeleryTaskQueue(app.conf.broker_url, settings.task_queue_name)
+
+
+@app.task(name=PROCESS_DOCUMENT, bind=True, **RETRY_POLICY)
 def process_document_task(self: Task[Any, Any], document_id: str) -> None:
     final = self.request.retries >= settings.task_max_retries
-    if process_document(worker_backends(), document_id, final_attempt=final) is TaskOutcome.retry:
-        countdown = settings.task_retry_backoff_seconds * 2**self.request.retries
-        raise self.retry(countdown=countdown)
+    tasks.process_document(worker_backends(), job_sender(), document_id, final_attempt=final)
+
+
+@app.task(name=SYNC_CASE_INDEX, **RETRY_POLICY)
+def sync_case_index_task(case_id: str) -> None:
+    tasks.sync_case_index(worker_backends(), case_id)
+
+
+@app.task(name=SWEEP)
+def sweep_task() -> None:
+    tasks.sweep(worker_backends(), job_sender())

@@ -1,13 +1,14 @@
-"""The API side of Celery: send a document id to the broker."""
+"""The sending side of Celery: put a job on the broker. Used by the API, the CLI and the workers themselves."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from celery import Celery
 from kombu.exceptions import OperationalError
 
 from core.errors import BackendUnavailable
-
-PROCESS_DOCUMENT = "casefile.process_document"
+from core.uow import Job
 
 
 class CeleryTaskQueue:
@@ -18,23 +19,29 @@ class CeleryTaskQueue:
         self.app = Celery("casefile-client", broker=broker_url)
         self.app.conf.broker_connection_retry_on_startup = True
         self.app.conf.task_default_queue = queue_name  # the queue the workers consume (-Q)
+        self.queue_name = queue_name
 
     def start(self) -> None:
-        """Workers consume; acks_late redelivers what a lost worker held, so nothing to resume here."""
+        """Workers consume elsewhere; the beat schedule there sweeps for lost jobs."""
 
     def stop(self) -> None:
         self.app.close()
 
-    def enqueue_document(self, document_id: str) -> None:
+    def send(self, job: Job) -> None:
         try:
             self.app.send_task(
-                PROCESS_DOCUMENT, args=[document_id], retry=True, retry_policy={"max_retries": 3, "interval_start": 0.5}
+                job.name, args=[job.key], retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2}
             )
         except OperationalError as error:
             raise BackendUnavailable(f"the task broker is unreachable: {error}") from error
 
-    def wait_until_idle(self, timeout: float) -> bool:
-        return True
+    def depth(self) -> int:
+        try:
+            with self.app.connection_for_read() as connection:
+                channel: Any = connection.default_channel  # kombu's Redis channel holds the redis client
+                return int(channel.client.llen(self.queue_name))
+        except Exception as error:  # a metric must never break the scrape
+            raise BackendUnavailable(f"the task broker is unreachable: {error}") from error
 
     def ping(self) -> None:
         try:

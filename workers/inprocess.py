@@ -1,18 +1,17 @@
-"""In-process worker: one background thread processes documents; OCR inside fans out per page."""
+"""In-process worker for the embedded default: one thread runs jobs, another sweeps for lost ones."""
 
 from __future__ import annotations
 
 import queue
 import threading
-import time
 
 import structlog
 
 from core.backends import Backends
-from core.db import session_scope
 from core.errors import BackendUnavailable
-from ingest import service
-from ingest.tasks import TaskOutcome, process_document
+from core.uow import PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
+from ingest import tasks
+from workers.base import retry_delay
 
 log = structlog.get_logger(__name__)
 
@@ -22,66 +21,89 @@ class InProcessTaskQueue:
 
     def __init__(self, backends: Backends) -> None:
         self.backends = backends
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._pending: set[str] = set()  # queued or running here: enqueueing twice is a no-op
-        self._lock = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._pending: set[Job] = set()  # queued or running here: sending twice is a no-op
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._threads:
             return
-        self._thread = threading.Thread(target=self._run, name="casefile-worker", daemon=True)
-        self._thread.start()
-        with session_scope(self.backends.settings) as session:
-            leftovers = service.documents_to_resume(session)
-        for document_id in leftovers:
-            self.enqueue_document(document_id)
-        if leftovers:
-            log.info("worker.resumed", documents=len(leftovers))
+        self._stopping.clear()
+        self._threads = [
+            threading.Thread(target=self._run, name="casefile-worker", daemon=True),
+            threading.Thread(target=self._sweep_periodically, name="casefile-sweeper", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        # Nothing else runs these documents: whatever was queued or processing when the process stopped resumes.
+        resumed = tasks.sweep(self.backends, self, everything=True)
+        if resumed:
+            log.info("worker.resumed", documents=resumed)
 
     def stop(self) -> None:
-        if self._thread is None:
+        if not self._threads:
             return
+        self._stopping.set()
         self._queue.put(None)
-        self._thread.join(timeout=30)
-        self._thread = None
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self._threads = []
 
-    def enqueue_document(self, document_id: str) -> None:
+    def send(self, job: Job) -> None:
+        if self._threads and not self._threads[0].is_alive():
+            raise BackendUnavailable("the in-process worker thread has stopped")
         with self._lock:
-            if document_id in self._pending:
+            if job in self._pending:
                 return
-            self._pending.add(document_id)
-        self._queue.put(document_id)
+            self._pending.add(job)
+        self._queue.put(job)
 
-    def wait_until_idle(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def idle(self) -> bool:
         with self._lock:
-            while self._pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._lock.wait(remaining)
-        return True
+            return not self._pending
 
     def ping(self) -> None:
-        if self._thread is not None and not self._thread.is_alive():
+        if self._threads and not self._threads[0].is_alive():
             raise BackendUnavailable("the in-process worker thread has stopped")
 
     def _run(self) -> None:
-        while (document_id := self._queue.get()) is not None:
+        while (job := self._queue.get()) is not None:
             try:
-                self._process_with_retries(document_id)
-            except Exception:  # never let one document stop the worker
-                log.exception("worker.error", document_id=document_id)
+                self._run_with_retries(job)
+            except Exception:  # never let one job stop the worker
+                log.exception("worker.error", job=job.name, key=job.key)
             finally:
                 with self._lock:
-                    self._pending.discard(document_id)
-                    self._lock.notify_all()
+                    self._pending.discard(job)
 
-    def _process_with_retries(self, document_id: str) -> None:
+    def _run_with_retries(self, job: Job) -> None:
         settings = self.backends.settings
         for attempt in range(settings.task_max_retries + 1):
-            final = attempt == settings.task_max_retries
-            if process_document(self.backends, document_id, final_attempt=final) is TaskOutcome.finished:
+            try:
+                self._run_once(job, final_attempt=attempt == settings.task_max_retries)
                 return
-            time.sleep(settings.task_retry_backoff_seconds * 2**attempt)
+            except BackendUnavailable as error:
+                log.warning("job.retry", job=job.name, key=job.key, attempt=attempt, reason=error.detail)
+                if self._stopping.wait(retry_delay(settings, attempt)):
+                    return  # shutting down: the sweeper of the next start picks it up
+
+    def _run_once(self, job: Job, final_attempt: bool) -> None:
+        if job.name == PROCESS_DOCUMENT:
+            tasks.process_document(self.backends, self, job.key, final_attempt=final_attempt)
+        elif job.name == SYNC_CASE_INDEX:
+            tasks.sync_case_index(self.backends, job.key)
+        else:
+            log.error("job.unknown", job=job.name)
+
+    def _sweep_periodically(self) -> None:
+        settings = self.backends.settings
+        while not self._stopping.wait(settings.sweeper_interval_seconds):
+            try:
+                tasks.sweep(self.backends, self)
+            except Exception:  # a database hiccup: try again at the next interval
+                log.exception("sweeper.error")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-import structlog
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
-from api.deps import BackendsDep, QueueDep, Reader, SessionDep, Writer
+from api.deps import BackendsDep, Reader, SessionDep, Writer
+from api.errors import problem_for
 from cases import service
-from cases.schemas import CaseCreate, CaseList, CaseListItem, CaseOut, CaseUpdate
-from core.errors import BackendUnavailable
+from cases.schemas import CaseCreate, CaseFilters, CaseList, CaseListItem, CaseOut, CaseUpdate
 from core.models import CaseStatus, DocType
 from ingest import repository as documents_repository
 from ingest import service as documents
@@ -19,7 +19,6 @@ from ingest.schemas import DocumentList, DocumentOut
 from search.query import parse_query
 
 router = APIRouter(prefix="/cases", tags=["cases"])
-log = structlog.get_logger(__name__)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -37,15 +36,10 @@ def list_cases(
     status: CaseStatus | None = None,
     case_type: str | None = None,
     assigned_officer: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CaseList:
-    filters = {
-        "court": court,
-        "status": status.value if status else None,
-        "case_type": case_type,
-        "assigned_officer": assigned_officer,
-    }
+    filters = CaseFilters(court=court, status=status, case_type=case_type, assigned_officer=assigned_officer)
     query = parse_query(q)
     if query is None:
         cases, total = service.list_cases(session, filters, page, size)
@@ -71,42 +65,34 @@ def update_case(case_id: str, data: CaseUpdate, session: SessionDep, backends: B
 @router.post(
     "/{case_id}/documents",
     status_code=status.HTTP_202_ACCEPTED,
+    response_model=DocumentOut,
     responses={200: {"description": "The same bytes are already in this case: the existing document"}},
 )
 def upload_document(
+    request: Request,
     case_id: str,
     file: Annotated[UploadFile, File(description="The document: PDF, TIFF, PNG, JPEG or plain text")],
     session: SessionDep,
     backends: BackendsDep,
-    task_queue: QueueDep,
     user: Writer,
     response: Response,
     title: Annotated[str | None, Form(max_length=500)] = None,
     doc_type: Annotated[DocType, Form()] = DocType.other,
     filed_on: Annotated[date | None, Form()] = None,
     language: Annotated[str | None, Form(description="Tesseract languages, e.g. 'urd' or 'eng+urd'")] = None,
-) -> DocumentOut:
-    outcome = documents.upload_document(
-        session,
-        backends.store,
-        backends.ocr,
-        backends.settings,
-        user,
-        case_id,
-        file.filename,
-        file.file,
-        documents.UploadMetadata(title=title, doc_type=doc_type, filed_on=filed_on, language=language),
+) -> DocumentOut | JSONResponse:
+    upload = documents.UploadRequest(
+        case_id=case_id,
+        filename=file.filename,
+        source=file.file,
+        metadata=documents.UploadMetadata(title=title, doc_type=doc_type, filed_on=filed_on, language=language),
     )
-    session.commit()  # commit before enqueueing, so the worker always finds the row
+    outcome = documents.upload_document(session, backends, user, upload)
     if outcome.rejection is not None:
-        raise outcome.rejection
+        # Returned, not raised: the kept original and its `failed` row must commit with the answer.
+        return problem_for(request, outcome.rejection)
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
-        return DocumentOut.model_validate(outcome.document)
-    try:
-        task_queue.enqueue_document(outcome.document.id)
-    except BackendUnavailable as error:  # stored and queued: it is picked up when the queue is back
-        log.warning("upload.enqueue_failed", document_id=outcome.document.id, reason=error.detail)
     return DocumentOut.model_validate(outcome.document)
 
 

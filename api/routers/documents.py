@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, status
 from fastapi.responses import StreamingResponse
 
 from access import service as audit
-from api.deps import BackendsDep, Downloader, QueueDep, Reader, SessionDep, Writer
+from api.deps import BackendsDep, Downloader, Reader, SessionDep, Writer
 from api.ranges import parse_range
 from ingest import repository, service
 from ingest.schemas import DocumentOut, PageList, PageOut
@@ -45,7 +45,6 @@ def download_file(
     start, end = byte_range or (0, document.size - 1)
     chunks = backends.store.read_range(document.storage_key, start, end)
     audit.record(session, user, "document.download", "document", document.id, range=range_header)
-    session.commit()
     headers = {
         "Content-Disposition": content_disposition(document.filename),
         "Accept-Ranges": "bytes",
@@ -73,8 +72,5 @@ def read_pages(document_id: str, session: SessionDep, user: Reader) -> PageList:
 
 
 @router.post("/{document_id}/reprocess", status_code=status.HTTP_202_ACCEPTED)
-def reprocess(document_id: str, session: SessionDep, task_queue: QueueDep, user: Writer) -> DocumentOut:
-    document = service.request_reprocess(session, user, document_id)
-    session.commit()
-    task_queue.enqueue_document(document.id)
-    return DocumentOut.model_validate(document)
+def reprocess(document_id: str, session: SessionDep, user: Writer) -> DocumentOut:
+    return DocumentOut.model_validate(service.request_reprocess(session, user, document_id))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from access.repository import recent_audit_events
-from core.db import session_scope
 from core.models import Role
+from core.uow import unit_of_work
 from tests.conftest import Api
 from tests.samples import born_digital_pdf
 
@@ -17,7 +17,7 @@ def test_audit_log_records_actions(api: Api) -> None:
     api.patch(f"/api/v1/cases/{case['id']}", role=Role.clerk, json={"status": "reserved"})
     api.get("/api/v1/search", role=Role.client, params={"q": "-only"})  # refused: not audited as a search
 
-    with session_scope(api.settings) as session:
+    with unit_of_work(api.settings) as session:
         events = [
             (event.action, event.actor, event.target_id, event.detail)
             for event in reversed(recent_audit_events(session))

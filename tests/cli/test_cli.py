@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from access import service as access_service
 from core.config import Settings, get_settings
-from core.db import session_scope
+from core.db import migrate
+from core.uow import unit_of_work
 from tests.samples import born_digital_pdf, truncated_pdf
 
 runner = CliRunner()
@@ -20,6 +21,7 @@ def cli_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("CASEFILE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CASEFILE_OCR_WORKERS", "2")
     get_settings.cache_clear()
+    migrate(get_settings())
     yield get_settings()
     get_settings.cache_clear()
 
@@ -52,7 +54,7 @@ def test_tokens_create_prints_a_working_token_once(cli_settings: Settings) -> No
     result = runner.invoke(app, ["tokens", "create", "--name", "registry clerk", "--role", "clerk"])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
-    with session_scope(cli_settings) as session:
+    with unit_of_work(cli_settings) as session:
         principal = access_service.authenticate(session, token)
     assert principal is not None and principal.role == "clerk" and principal.name == "registry clerk"
     assert runner.invoke(app, ["tokens", "create", "--name", "x", "--role", "judge"]).exit_code != 0
@@ -68,8 +70,23 @@ def test_reprocess_failed(cli_settings: Settings, tmp_path: Path) -> None:
     runner.invoke(app, ["import", str(papers), "--case", "1", "--court", "c"])
     result = runner.invoke(app, ["reprocess", "--failed"])
     assert result.exit_code == 0, result.output
-    with session_scope(cli_settings) as session:
+    with unit_of_work(cli_settings) as session:
         from ingest.service import failed_documents, get_document
 
         (document_id,) = failed_documents(session)
         assert "damaged" in (get_document(session, document_id).error or "")
+
+
+def test_commands_refuse_an_outdated_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.main import app
+
+    monkeypatch.setenv("CASEFILE_DATA_DIR", str(tmp_path / "fresh"))
+    get_settings.cache_clear()
+    try:
+        refused = runner.invoke(app, ["search", "bail"])
+        assert refused.exit_code == 2
+        assert "casefile migrate" in refused.output
+        assert runner.invoke(app, ["migrate"]).exit_code == 0
+        assert runner.invoke(app, ["search", "bail"]).exit_code == 0
+    finally:
+        get_settings.cache_clear()

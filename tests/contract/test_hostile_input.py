@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, open_stack
 from tests.samples import (
     born_digital_pdf,
     elf_executable,
@@ -16,6 +16,7 @@ from tests.samples import (
     truncated_pdf,
     urdu_scan_png,
 )
+from tests.stacks import STACKS
 
 
 def _assert_problem(response, status: int, words: str) -> dict:
@@ -88,10 +89,11 @@ def test_page_limit(stack_api: Api) -> None:
     _assert_kept(stack_api, body, content)
 
 
-def test_upload_size_limit(stack_api: Api) -> None:
-    stack_api.settings.max_upload_mb = 1
-    case = stack_api.create_case()
-    _assert_problem(stack_api.upload(case["id"], "huge.txt", b"a" * (1024 * 1024 + 1)), 413, "1 mb")
+@pytest.mark.parametrize("stack", STACKS)
+def test_upload_size_limit(stack: str, tmp_path) -> None:
+    with open_stack(stack, tmp_path, max_upload_mb=1) as api:
+        case = api.create_case()
+        _assert_problem(api.upload(case["id"], "huge.txt", b"a" * (1024 * 1024 + 1)), 413, "1 mb")
 
 
 def test_damage_found_while_processing_ends_failed(stack_api: Api) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.db import session_scope
+from core.uow import unit_of_work
 from ingest import repository
 from ingest.service import get_document, page_entries
 from tests.conftest import Api
@@ -16,7 +16,7 @@ def test_a_reprocess_with_fewer_pages_removes_the_pages_beyond_them(stack_api: A
     assert stack_api.wait_until_done(document_id)["status"] == "indexed"
     assert stack_api.search("acquiescence")["total"] == 1
     index = stack_api.client.app.state.backends.index  # type: ignore[attr-defined]
-    with session_scope(stack_api.settings) as session:
+    with unit_of_work(stack_api.settings) as session:
         document = get_document(session, document_id)
         stored = repository.list_pages(session, document_id)
         # As a reprocess that now finds one page would call it: three pages were indexed before.
@@ -24,7 +24,7 @@ def test_a_reprocess_with_fewer_pages_removes_the_pages_beyond_them(stack_api: A
     assert stack_api.search("estoppel")["total"] == 1
     assert stack_api.search("laches")["total"] == 0 and stack_api.search("acquiescence")["total"] == 0
     # Idempotent: the same call again, with pages already gone, succeeds and changes nothing.
-    with session_scope(stack_api.settings) as session:
+    with unit_of_work(stack_api.settings) as session:
         document = get_document(session, document_id)
         index.replace_document(document_id, page_entries(document, stored[:1]), len(stored))
     assert stack_api.search("estoppel")["total"] == 1 and stack_api.search("laches")["total"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from core.db import session_scope
+from core.uow import unit_of_work
 from ingest.service import indexed_page_entries
 from tests.conftest import Api
 from tests.samples import born_digital_pdf
@@ -27,7 +27,7 @@ def test_rebuild_swaps_in_a_new_version_without_a_gap(stack_api: Api) -> None:
     searcher = threading.Thread(target=search_while_rebuilding)
     searcher.start()
     try:
-        with session_scope(stack_api.settings) as session:
+        with unit_of_work(stack_api.settings) as session:
             version = index.rebuild(indexed_page_entries(session, documents_per_batch=1))
     finally:
         rebuilding.clear()

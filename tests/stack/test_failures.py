@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.db import session_scope
+from core.uow import unit_of_work
 from ingest.service import get_document
 from tests.conftest import BOOTSTRAP_TOKEN, Api, open_api
 from tests.samples import LEGAL_PAGES, born_digital_pdf, scanned_pdf
@@ -45,7 +45,7 @@ def _stack(tmp_path: Path, **overrides: object) -> Iterator[tuple[CeleryWorker, 
 
 
 def _attempts(api: Api, document_id: str) -> int:
-    with session_scope(api.settings) as session:
+    with unit_of_work(api.settings) as session:
         return get_document(session, document_id).attempts
 
 

@@ -9,8 +9,9 @@ from cases import service as cases_service
 from cases.schemas import CaseCreate
 from core.backends import build_backends
 from core.config import Settings
-from core.db import migrate, session_scope
+from core.db import migrate
 from core.models import DocumentStatus
+from core.uow import unit_of_work
 from ingest import service as documents
 from tests.conftest import open_api
 from tests.samples import born_digital_pdf
@@ -20,23 +21,14 @@ def test_documents_left_queued_or_processing_are_resumed(embedded_settings: Sett
     migrate(embedded_settings)
     backends = build_backends(embedded_settings)
     ids = []
-    with session_scope(embedded_settings) as session:
+    with unit_of_work(embedded_settings) as session:
         case = cases_service.create_case(session, SYSTEM, CaseCreate(number="1", title="t", court="c"))
         for status, pages in (
             (DocumentStatus.queued, ["first paper"]),
             (DocumentStatus.processing, ["second paper"]),
         ):
-            outcome = documents.upload_document(
-                session,
-                backends.store,
-                backends.ocr,
-                embedded_settings,
-                SYSTEM,
-                case.id,
-                "a.pdf",
-                io.BytesIO(born_digital_pdf(pages)),
-                documents.UploadMetadata(),
-            )
+            upload = documents.UploadRequest(case.id, "a.pdf", io.BytesIO(born_digital_pdf(pages)))
+            outcome = documents.upload_document(session, backends, SYSTEM, upload)
             outcome.document.status = status  # as if the process died here
             ids.append(outcome.document.id)
 
