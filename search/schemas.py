@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
 FACET_FIELDS = ("court", "case_type", "doc_type", "status")
+
+# How an index field is stored: "body" is the page text (the only field either engine tokenises for search),
+# "text" is analysed but never filtered on, "keyword"/"keywords" are exact values (one, or a list),
+# "integer" and "date" (ISO 8601) are typed values.
+FieldKind = Literal["body", "text", "keyword", "keywords", "integer", "date"]
+IndexValue = str | int | list[str] | None
+
+# The one list of an index entry's fields. Both engines build their schema (FTS5 columns, Elasticsearch
+# mapping) and every written entry from it; each name is an attribute of PageEntry or of its CaseFields.
+# The order is the FTS5 table's column order (kept as it was, so existing index files stay valid).
+INDEX_FIELDS: dict[str, FieldKind] = {
+    "text": "body",
+    "document_id": "keyword",
+    "page_number": "integer",
+    "case_id": "keyword",
+    "case_number": "keyword",
+    "court": "keyword",
+    "status": "keyword",
+    "case_type": "keyword",
+    "doc_type": "keyword",
+    "filed_on": "date",
+    "title": "text",
+    "filename": "keyword",
+    "language": "keyword",
+    "parties": "keywords",
+}
 
 
 def page_key(document_id: str, page_number: int) -> str:
@@ -26,6 +53,13 @@ class CaseFields:
     case_type: str | None
     parties: tuple[str, ...]
 
+    def record(self) -> dict[str, IndexValue]:
+        """The case's fields as the index stores them (a case edit rewrites exactly these)."""
+        return {name: _index_value(getattr(self, name)) for name in CASE_INDEX_FIELDS}
+
+
+CASE_INDEX_FIELDS = tuple(item.name for item in fields(CaseFields))
+
 
 @dataclass(frozen=True)
 class PageEntry:
@@ -43,6 +77,22 @@ class PageEntry:
     def key(self) -> str:
         return page_key(self.document_id, self.page_number)
 
+    def record(self) -> dict[str, IndexValue]:
+        """The entry as the index stores it: every INDEX_FIELDS name, in order, dates as ISO text, lists as lists."""
+        return {
+            name: _index_value(getattr(self.case if name in CASE_INDEX_FIELDS else self, name)) for name in INDEX_FIELDS
+        }
+
+
+def _index_value(value: object) -> IndexValue:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if value is None or isinstance(value, str | int):
+        return value
+    raise TypeError(f"cannot index a {type(value).__name__}")
+
 
 @dataclass(frozen=True)
 class SearchFilters:
@@ -55,8 +105,14 @@ class SearchFilters:
     filed_to: date | None = None
 
 
-@dataclass
-class PageHit:
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchHitOut(BaseModel):
+    """One page that matched: what both engines return and what the API sends."""
+
     document_id: str
     case_id: str
     case_number: str
@@ -72,26 +128,8 @@ class PageHit:
 @dataclass
 class PageSearchResult:
     total: int
-    hits: list[PageHit]
+    hits: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-class FacetCount(BaseModel):
-    value: str
-    count: int
-
-
-class SearchHitOut(BaseModel):
-    document_id: str
-    case_id: str
-    case_number: str
-    page: int
-    score: float
-    snippets: list[str]
-    title: str | None
-    filename: str
-    court: str
-    doc_type: str
 
 
 class SearchResponse(BaseModel):

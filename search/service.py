@@ -9,7 +9,7 @@ from access.schemas import Principal
 from core.errors import InvalidInput
 from search.backends.base import SearchIndex
 from search.query import parse_query
-from search.schemas import FacetCount, SearchFilters, SearchHitOut, SearchResponse
+from search.schemas import FacetCount, SearchFilters, SearchResponse
 
 # Engines cap deep paging (Elasticsearch's max_result_window); both stacks share the cap.
 MAX_RESULT_WINDOW = 10_000
@@ -43,7 +43,7 @@ def search_pages(
         total=result.total,
         page=page,
         size=size,
-        hits=[SearchHitOut.model_validate(hit, from_attributes=True) for hit in result.hits],
+        hits=result.hits,
         facets={
             field: [FacetCount(value=value, count=count) for value, count in counts.items()]
             for field, counts in result.facets.items()

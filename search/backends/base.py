@@ -31,22 +31,30 @@ class SearchIndex(Protocol):
     def ensure_ready(self) -> None:
         """Create the index (and its mapping) if it does not exist."""
 
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
-        """Make the document's pages in the index exactly these (idempotent). previous_page_count is how many
-        pages the document had before (0 if new), so pages beyond the new count can be removed by id."""
+    def replace_document(
+        self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int | None = None
+    ) -> None:
+        """Make the document's pages in the index exactly these (idempotent): pages it had beyond them are removed.
+        Raises IndexRejected if the engine refuses an entry for good, BackendUnavailable if it may work later.
+        previous_page_count is deprecated and ignored; it goes once every caller passes two arguments."""
 
-    def delete_document(self, document_id: str) -> None: ...
+    def delete_document(self, document_id: str) -> None:
+        """Remove every page of the document (nothing to remove is fine): `casefile verify --repair` drops
+        index entries whose document is gone."""
 
     def update_case_fields(self, case: CaseFields) -> None:
         """Copy changed case metadata into every page of the case."""
 
-    def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult: ...
+    def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
+        """One page of hits, the total and the facets. A search that runs past the budget set at construction
+        (settings.search_timeout_seconds) is stopped and raises BackendUnavailable (503), on both engines."""
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
-        """How many distinct documents of each case match the query."""
+        """How many distinct documents of each case match the query (every case, however many); same budget."""
 
     def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
-        """Build a fresh index from these pages and swap it in atomically; return the new version's name."""
+        """Build a fresh index from these pages and swap it in atomically; return the new version's name,
+        `<index name>-v<N>` on both engines (N counts the rebuilds)."""
 
     def indexed_documents(self) -> Iterator[IndexedDocument]:
         """Every document in the index (for `casefile verify`); a document's pages must agree on the case fields,

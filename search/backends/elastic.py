@@ -2,49 +2,68 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import structlog
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import TransportError
+from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, helpers
 
-from core.errors import BackendUnavailable, InvalidInput
-from search.backends.base import MARK_END, MARK_START
+from core.errors import BackendUnavailable, IndexRejected, InvalidInput
+from search.backends.base import MARK_END, MARK_START, IndexedDocument
 from search.highlight import to_marked_html
 from search.query import And, Clause, Not, Or, Phrase, Term
 from search.schemas import (
     FACET_FIELDS,
+    INDEX_FIELDS,
     CaseFields,
+    FieldKind,
     PageEntry,
-    PageHit,
     PageSearchResult,
     SearchFilters,
-    page_key,
+    SearchHitOut,
 )
 
 log = structlog.get_logger(__name__)
 BULK_CHUNK = 500
 MAX_IDS_PER_SEARCH = 10_000  # the index's max_result_window
 FACET_SIZE = 50
-KEYWORD_FIELDS = ("document_id", "case_id", "case_number", "court", "status", "case_type", "doc_type", "filename",
-                  "language", "parties")  # fmt: skip
+BUCKETS_PER_REQUEST = 1000  # composite aggregation page: cases per case search, documents per indexed_documents
+# The client waits this much longer than the search's own budget, so Elasticsearch's partial answer (or its
+# error) arrives before the client gives up on the connection.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 1.0
+MAX_REASON_CHARS = 300
+# Bulk item errors that say the entry itself is unacceptable (mapping, parsing, value limits): retrying the
+# same entry cannot help. Anything else (429, 5xx, a missing index) is treated as an outage and retried.
+PERMANENT_ERROR_TYPES = frozenset(
+    {
+        "document_parsing_exception",
+        "mapper_parsing_exception",
+        "mapper_exception",
+        "illegal_argument_exception",
+        "strict_dynamic_mapping_exception",
+        "x_content_parse_exception",
+        "parse_exception",
+        "number_format_exception",
+        "json_parse_exception",
+    }
+)
+_MAPPING: dict[FieldKind, dict[str, Any]] = {
+    "keyword": {"type": "keyword"},
+    "keywords": {"type": "keyword"},  # any field holds a list in Elasticsearch
+    "integer": {"type": "integer"},
+    "date": {"type": "date", "format": "strict_date"},
+    "text": {"type": "text"},
+}
 
 
 def page_mapping(text_analyzer: str) -> dict[str, Any]:
     """One document per page; `text` is analysed (English where the cluster has it), `text.exact` keeps words."""
-    properties: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORD_FIELDS}
-    properties |= {
-        "page_number": {"type": "integer"},
-        "filed_on": {"type": "date", "format": "strict_date"},
-        "title": {"type": "text"},
-        "text": {
-            "type": "text",
-            "analyzer": text_analyzer,
-            "fields": {"exact": {"type": "text", "analyzer": "standard"}},
-        },
-    }
+    body = {"type": "text", "analyzer": text_analyzer, "fields": {"exact": {"type": "text", "analyzer": "standard"}}}
+    properties = {name: body if kind == "body" else dict(_MAPPING[kind]) for name, kind in INDEX_FIELDS.items()}
     return {"dynamic": "strict", "properties": properties}
 
 
@@ -81,26 +100,37 @@ def _filters(filters: SearchFilters) -> list[dict[str, Any]]:
     return clauses
 
 
-def _case_source(case: CaseFields) -> dict[str, Any]:
-    return {"case_id": case.case_id, "case_number": case.case_number, "court": case.court, "status": case.status,
-            "case_type": case.case_type, "parties": list(case.parties)}  # fmt: skip
-
-
 def _page_source(page: PageEntry) -> dict[str, Any]:
-    return _case_source(page.case) | {
-        "document_id": page.document_id, "page_number": page.page_number, "text": page.text,
-        "doc_type": page.doc_type, "filed_on": page.filed_on.isoformat() if page.filed_on else None,
-        "title": page.title, "filename": page.filename, "language": page.language,
-    }  # fmt: skip
+    return page.record()
+
+
+def bulk_failure(errors: Sequence[dict[str, Any]]) -> BackendUnavailable | IndexRejected:
+    """Sort a bulk request's failed items: IndexRejected only if every one is a permanent refusal of the entry."""
+    items = [next(iter(error.values())) for error in errors]
+    kinds = [item.get("error", {}).get("type") if isinstance(item.get("error"), dict) else None for item in items]
+    first = items[0] if items else {}
+    cause = first.get("error")
+    reason = f"{cause.get('type')}: {cause.get('reason')}" if isinstance(cause, dict) else str(cause)
+    reason = reason if len(reason) <= MAX_REASON_CHARS else reason[:MAX_REASON_CHARS] + "…"  # it quotes the value
+    where = f"page {first.get('_id')}"
+    if items and all(kind in PERMANENT_ERROR_TYPES for kind in kinds):
+        return IndexRejected(f"Elasticsearch refused {where} for good ({len(items)} refused in all): {reason}")
+    statuses = sorted({item.get("status") for item in items}, key=str)
+    return BackendUnavailable(
+        f"Elasticsearch did not take {len(items)} page(s) (status {statuses}); first, {where}: {reason}"
+    )
 
 
 class ElasticsearchIndex:
     name = "elasticsearch"
 
-    def __init__(self, url: str, alias: str, shards: int = 1, replicas: int = 0) -> None:
+    def __init__(
+        self, url: str, alias: str, shards: int = 1, replicas: int = 0, search_timeout_seconds: float = 10.0
+    ) -> None:
         self.client = Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=2)
         self.alias = alias
         self.shards, self.replicas = shards, replicas
+        self.search_timeout_seconds = search_timeout_seconds
 
     # --- set-up and versions --------------------------------------------------------------------------
 
@@ -156,14 +186,15 @@ class ElasticsearchIndex:
             raise BackendUnavailable(f"the index alias {self.alias} does not exist")
 
     def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
-        """Build a new index version from scratch, then swap the alias in one step: searches never see a gap."""
+        """Build a new index version from scratch, then swap the alias in one step: searches never see a gap.
+        Returns the new version's name, `<alias>-v<N>`."""
         self._put_template()
         old = self._current_indices()
         latest = max((int(name.rsplit("-v", 1)[1]) for name in old), default=0)
         new = f"{self.alias}-v{latest + 1}"
         self._call("index creation", self.client.indices.create, index=new)
         for batch in batches:
-            self._bulk({"_index": new, "_id": page.key, "_source": _page_source(page)} for page in batch)
+            self._bulk({"_index": new, "_id": page.key, "_source": page.record()} for page in batch)
         self._call("refresh", self.client.indices.refresh, index=new)
         actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         self._call("alias swap", self.client.indices.update_aliases,
@@ -176,14 +207,16 @@ class ElasticsearchIndex:
 
     def _bulk(
         self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = (), refresh: bool = False
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Send the actions (429s are retried with backoff); return each item's result, in order."""
         try:
-            helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1,
-                         max_backoff=30, ignore_status=ignore_status, refresh=refresh)  # fmt: skip
+            results = helpers.streaming_bulk(
+                self.client, actions, chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1, max_backoff=30,
+                ignore_status=ignore_status, refresh=refresh,
+            )  # fmt: skip
+            return [item for _, item in results]
         except helpers.BulkIndexError as error:
-            raise BackendUnavailable(
-                f"Elasticsearch refused {len(error.errors)} page(s): {error.errors[:1]}"
-            ) from error
+            raise bulk_failure(error.errors) from error
         except (TransportConnectionError, TransportError, ApiError) as error:
             raise BackendUnavailable(f"Elasticsearch bulk indexing failed: {error}") from error
 
@@ -210,24 +243,54 @@ class ElasticsearchIndex:
         # "indexed" promises "searchable now": make the writes visible before the task reports success.
         self._call("refresh", self.client.indices.refresh, index=self.alias)
 
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
-        actions = [{"_index": self.alias, "_id": page.key, "_source": _page_source(page)} for page in pages]
-        # Pages beyond the new count (a reprocess that found fewer pages) are removed by id, in the same request;
-        # a page already gone is fine (404).
-        stale = [page_key(document_id, number) for number in range(len(pages) + 1, previous_page_count + 1)]
-        actions += [{"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale]
-        # "indexed" promises "searchable now": the request refreshes the shard before it answers, which saves
-        # the round trip of a separate refresh call.
-        self._bulk(actions, ignore_status=(404,) if stale else (), refresh=True)
+    def _delete_ids(self, page_ids: Sequence[str]) -> None:
+        # A page already gone is fine (404): deletions stay idempotent. The request refreshes before it answers.
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in page_ids)
+        self._bulk(actions, ignore_status=(404,), refresh=True)
+
+    def replace_document(
+        self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int | None = None
+    ) -> None:
+        """One bulk request writes the pages and refreshes before it answers ("indexed" means searchable now).
+        Pages left from an earlier, longer version are found without asking the index first: pages are numbered
+        1..n, so if page n was `created` the document had fewer than n pages and nothing is left over. Only
+        when it was `updated` (a reprocess) does a search look for pages beyond n, and delete them by id.
+        previous_page_count is ignored (deprecated)."""
+        actions = [{"_index": self.alias, "_id": page.key, "_source": page.record()} for page in pages]
+        try:
+            results = self._bulk(actions, refresh=True)
+        except IndexRejected:
+            self._discard([page.key for page in pages])
+            raise
+        numbers = [page.page_number for page in pages]
+        if sorted(numbers) == list(range(1, len(pages) + 1)):  # the usual case: pages 1..n
+            last = results[numbers.index(len(pages))] if pages else {}
+            if last.get("index", {}).get("result") == "created":
+                return
+        keep = set(numbers)
+        stale = [
+            page_id
+            for page_id in self._page_ids({"term": {"document_id": document_id}})
+            if int(page_id.rsplit(":", 1)[1]) not in keep
+        ]
+        if stale:
+            self._delete_ids(stale)
+
+    def _discard(self, page_ids: Sequence[str]) -> None:
+        """Remove what a refused document's bulk request did write: a failed document is not searchable."""
+        try:
+            self._delete_ids(page_ids)
+        except BackendUnavailable as error:
+            log.warning("elasticsearch.discard_failed", pages=len(page_ids), error=error.detail)
 
     def delete_document(self, document_id: str) -> None:
         stale = self._page_ids({"term": {"document_id": document_id}})
-        self._bulk({"_op_type": "delete", "_index": self.alias, "_id": page_id} for page_id in stale)
-        self._refresh()
+        if stale:
+            self._delete_ids(stale)
 
     def update_case_fields(self, case: CaseFields) -> None:
         # Partial updates by id: update_by_query needs the reindex module, which minimal clusters lack.
-        source = _case_source(case)
+        source = case.record()
         page_ids = self._page_ids({"term": {"case_id": case.case_id}})
         self._bulk({"_op_type": "update", "_index": self.alias, "_id": page_id, "doc": source} for page_id in page_ids)
         self._refresh()
@@ -238,15 +301,44 @@ class ElasticsearchIndex:
     def _query(query: Clause | None, filters: SearchFilters) -> dict[str, Any]:
         return {"bool": {"must": [compile_dsl(query) if query else {"match_all": {}}], "filter": _filters(filters)}}
 
+    def _search(self, operation: str, deadline: float, **body: Any) -> dict[str, Any]:
+        """One search within what is left of the budget: Elasticsearch stops collecting at `timeout`, and the
+        client gives up shortly after, without retrying a timeout. A timed-out answer is an error, never a
+        silently partial result (the embedded engine cannot return partial results either)."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._timed_out()
+        client = self.client.options(request_timeout=remaining + CLIENT_TIMEOUT_MARGIN_SECONDS, retry_on_timeout=False)
+        try:
+            response: dict[str, Any] = client.search(
+                index=self.alias, timeout=f"{max(1, int(remaining * 1000))}ms", **body
+            ).body
+        except ConnectionTimeout as error:
+            raise self._timed_out() from error
+        except BadRequestError as error:
+            raise InvalidInput(f"the search engine refused the {operation}: {error.message}") from error
+        except (TransportConnectionError, TransportError, ApiError) as error:
+            raise BackendUnavailable(f"Elasticsearch {operation} failed: {error}") from error
+        if response.get("timed_out"):
+            raise self._timed_out()
+        return response
+
+    def _timed_out(self) -> BackendUnavailable:
+        return BackendUnavailable(
+            f"the search took longer than {self.search_timeout_seconds:g} s and was stopped; "
+            "narrow it with more words or filters, or try again later",
+            timeout_seconds=self.search_timeout_seconds,
+        )
+
     def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
         highlight = {
             "pre_tags": [MARK_START], "post_tags": [MARK_END], "number_of_fragments": 3, "fragment_size": 160,
             "fields": {"text": {}, "text.exact": {}}, "no_match_size": 200,
         }  # fmt: skip
         sort: list[Any] = ["_score", {"document_id": "asc"}, {"page_number": "asc"}]
-        response = self._call(
-            "search", self.client.search, index=self.alias, query=self._query(query, filters), from_=offset,
-            size=limit, track_total_hits=True, sort=sort, highlight=highlight,
+        response = self._search(
+            "search", time.monotonic() + self.search_timeout_seconds, query=self._query(query, filters),
+            from_=offset, size=limit, track_total_hits=True, sort=sort, highlight=highlight,
             source_excludes=["text", "parties"],
             aggs={field: {"terms": {"field": field, "size": FACET_SIZE}} for field in FACET_FIELDS},
         )  # fmt: skip
@@ -257,7 +349,7 @@ class ElasticsearchIndex:
             candidates = list(dict.fromkeys(fragments.get("text.exact", []) + fragments.get("text", [])))
             # Each field falls back to a plain fragment (no_match_size); show those only if nothing matched.
             snippets = [fragment for fragment in candidates if MARK_START in fragment][:3] or candidates[:1]
-            hits.append(PageHit(
+            hits.append(SearchHitOut(
                 document_id=source["document_id"], case_id=source["case_id"], case_number=source["case_number"],
                 page=source["page_number"], score=round(float(hit["_score"] or 0.0), 4),
                 snippets=[to_marked_html(fragment) for fragment in snippets], title=source.get("title"),
@@ -269,11 +361,54 @@ class ElasticsearchIndex:
         }
         return PageSearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 
+    def _composite(
+        self,
+        operation: str,
+        query: dict[str, Any],
+        sources: list[dict[str, Any]],
+        deadline: float | None = None,
+        aggs: dict[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every bucket of a composite aggregation, a page of BUCKETS_PER_REQUEST at a time (a terms aggregation
+        would stop at its size without saying so)."""
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": BUCKETS_PER_REQUEST, "sources": sources}
+            if after is not None:
+                composite["after"] = after
+            aggregation: dict[str, Any] = {"composite": composite} | ({"aggs": aggs} if aggs else {})
+            if deadline is None:
+                response = self._call(operation, self.client.search, index=self.alias, query=query, size=0,
+                                      aggs={"buckets": aggregation})  # fmt: skip
+            else:
+                response = self._search(operation, deadline, query=query, size=0, aggs={"buckets": aggregation})
+            result = response["aggregations"]["buckets"]
+            yield from result["buckets"]
+            after = result.get("after_key")
+            if not result["buckets"] or after is None:
+                return
+
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
-        response = self._call(
-            "case search", self.client.search, index=self.alias, query=self._query(query, filters), size=0,
-            aggs={"cases": {"terms": {"field": "case_id", "size": 10_000},
-                            "aggs": {"documents": {"cardinality": {"field": "document_id",
-                                                                   "precision_threshold": 10_000}}}}},
+        buckets = self._composite(
+            "case search", self._query(query, filters), [{"case_id": {"terms": {"field": "case_id"}}}],
+            deadline=time.monotonic() + self.search_timeout_seconds,
+            aggs={"documents": {"cardinality": {"field": "document_id", "precision_threshold": 10_000}}},
         )  # fmt: skip
-        return {bucket["key"]: bucket["documents"]["value"] for bucket in response["aggregations"]["cases"]["buckets"]}
+        return {bucket["key"]["case_id"]: bucket["documents"]["value"] for bucket in buckets}
+
+    def indexed_documents(self) -> Iterator[IndexedDocument]:
+        # Terms on the case fields too (doc values, no stored source read); a document whose pages disagree
+        # on them would come as consecutive buckets, summed here.
+        names = ("document_id", "case_id", "case_number", "court", "status", "case_type")
+        sources = [{name: {"terms": {"field": name, "missing_bucket": True}}} for name in names]
+        current: IndexedDocument | None = None
+        for bucket in self._composite("index listing", {"match_all": {}}, sources):
+            key = bucket["key"]
+            if current is not None and current.document_id == key["document_id"]:
+                current = dataclasses.replace(current, page_count=current.page_count + bucket["doc_count"])
+                continue
+            if current is not None:
+                yield current
+            current = IndexedDocument(page_count=bucket["doc_count"], **{name: key[name] for name in names})
+        if current is not None:
+            yield current

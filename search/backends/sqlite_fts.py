@@ -5,43 +5,40 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from core.errors import BackendUnavailable
-from search.backends.base import MARK_END, MARK_START
-from search.highlight import to_marked_html
+from core.errors import BackendUnavailable, DatabaseBusy
+from search.backends.base import MARK_END, MARK_START, IndexedDocument
+from search.highlight import best_fragment, to_marked_html
 from search.query import And, Clause, Not, Or, Phrase, Term
-from search.schemas import FACET_FIELDS, CaseFields, PageEntry, PageHit, PageSearchResult, SearchFilters
-
-COLUMNS = (
-    "text",
-    "document_id",
-    "page_number",
-    "case_id",
-    "case_number",
-    "court",
-    "status",
-    "case_type",
-    "doc_type",
-    "filed_on",
-    "title",
-    "filename",
-    "language",
-    "parties",
+from search.schemas import (
+    FACET_FIELDS,
+    INDEX_FIELDS,
+    CaseFields,
+    PageEntry,
+    PageSearchResult,
+    SearchFilters,
+    SearchHitOut,
 )
+
+COLUMNS = tuple(INDEX_FIELDS)
+TEXT_COLUMN = COLUMNS.index("text")
 # Only the page text is tokenised; the rest are stored (UNINDEXED) for filters, facets and hits.
 SCHEMA = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS {{table}} USING fts5(
-    text, {", ".join(f"{column} UNINDEXED" for column in COLUMNS[1:])},
+    {", ".join(name if kind == "body" else f"{name} UNINDEXED" for name, kind in INDEX_FIELDS.items())},
     tokenize = 'porter unicode61 remove_diacritics 2'
 )
 """
 INSERT = f"INSERT INTO {{table}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
-SNIPPET_TOKENS = 24
+# The search budget is checked every this many SQLite VM steps (a few hundred rows): cheap, and prompt.
+PROGRESS_STEPS = 1000
+PLAIN_SNIPPET_CHARS = 240  # a filter-only search shows the start of each page
 
 
 def _quote(text: str) -> str:
@@ -60,15 +57,26 @@ def compile_fts(clause: Clause) -> str:
         required = [compile_fts(item) for item in clause.clauses if not isinstance(item, Not)]
         excluded = [compile_fts(item.clause) for item in clause.clauses if isinstance(item, Not)]
         expression = "(" + " AND ".join(required) + ")"
-        return expression + "".join(f" NOT {item}" for item in excluded)
+        if not excluded:
+            return expression
+        # FTS5's NOT is binary and left-associative: parenthesise, so an excluded group nests correctly.
+        return "(" + expression + "".join(f" NOT {item}" for item in excluded) + ")"
     raise ValueError(f"cannot compile {clause!r} on its own")
+
+
+def _row(page: PageEntry) -> tuple[Any, ...]:
+    return tuple(
+        json.dumps(value, ensure_ascii=False) if INDEX_FIELDS[name] == "keywords" else value
+        for name, value in page.record().items()
+    )
 
 
 class SqliteFtsIndex:
     name = "sqlite-fts5"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, search_timeout_seconds: float = 10.0) -> None:
         self.path = path
+        self.search_timeout_seconds = search_timeout_seconds
         self._write_lock = threading.Lock()  # one writer at a time; readers go on in WAL mode
 
     @contextmanager
@@ -81,77 +89,99 @@ class SqliteFtsIndex:
             connection.execute("PRAGMA busy_timeout=30000")
             yield connection
             connection.commit()
+        except sqlite3.OperationalError as error:
+            # "database is locked" past the busy timeout, a full disk, an I/O error: retrying later may help.
+            kind = DatabaseBusy if "locked" in str(error) or "busy" in str(error) else BackendUnavailable
+            raise kind(f"search index {self.path}: {error}") from error
         finally:
             connection.close()
+
+    @contextmanager
+    def _budget(self, connection: sqlite3.Connection) -> Iterator[None]:
+        """Abort the statement running past the search budget: a search is never left to run on."""
+        deadline = time.monotonic() + self.search_timeout_seconds
+        expired = False
+
+        def check() -> int:
+            nonlocal expired
+            expired = time.monotonic() > deadline
+            return int(expired)
+
+        connection.set_progress_handler(check, PROGRESS_STEPS)
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if expired:
+                raise BackendUnavailable(
+                    f"the search took longer than {self.search_timeout_seconds:g} s and was stopped; "
+                    "narrow it with more words or filters, or try again later",
+                    timeout_seconds=self.search_timeout_seconds,
+                ) from error
+            raise
+        finally:
+            connection.set_progress_handler(None, PROGRESS_STEPS)
 
     def ensure_ready(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock, self._connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
             connection.execute(SCHEMA.format(table="pages"))
+            if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+                connection.execute("PRAGMA user_version = 1")  # the version rebuild() counts from
 
     def ping(self) -> None:
         with self._connect() as connection:
             connection.execute("SELECT count(*) FROM pages WHERE rowid = 0").fetchone()
 
-    @staticmethod
-    def _rows(pages: Sequence[PageEntry]) -> list[tuple[Any, ...]]:
-        return [
-            (
-                page.text,
-                page.document_id,
-                page.page_number,
-                page.case.case_id,
-                page.case.case_number,
-                page.case.court,
-                page.case.status,
-                page.case.case_type,
-                page.doc_type,
-                page.filed_on.isoformat() if page.filed_on else None,
-                page.title,
-                page.filename,
-                page.language,
-                json.dumps(list(page.case.parties), ensure_ascii=False),
-            )
-            for page in pages
-        ]
-
-    def replace_document(self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int) -> None:
+    def replace_document(
+        self, document_id: str, pages: Sequence[PageEntry], previous_page_count: int | None = None
+    ) -> None:
+        # previous_page_count is ignored (deprecated): every page of the document is replaced here.
         with self._write_lock, self._connect() as connection:
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
-            connection.executemany(INSERT.format(table="pages"), self._rows(pages))
+            connection.executemany(INSERT.format(table="pages"), [_row(page) for page in pages])
 
     def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
-        """Fill a new table beside the live one, then swap them in one transaction."""
+        """Fill a new table beside the live one, then swap them in one transaction; return the new version's
+        name, `<file stem>-v<N>` (the file counts its versions in user_version)."""
         with self._write_lock, self._connect() as connection:
             connection.isolation_level = None  # one explicit transaction: readers see old or new, never neither
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("DROP TABLE IF EXISTS pages_rebuild")
             connection.execute(SCHEMA.format(table="pages_rebuild"))
             for batch in batches:
-                connection.executemany(INSERT.format(table="pages_rebuild"), self._rows(batch))
+                connection.executemany(INSERT.format(table="pages_rebuild"), [_row(page) for page in batch])
             connection.execute("DROP TABLE IF EXISTS pages")
             connection.execute("ALTER TABLE pages_rebuild RENAME TO pages")
+            version = max(1, connection.execute("PRAGMA user_version").fetchone()[0]) + 1
+            connection.execute(f"PRAGMA user_version = {version}")
             connection.execute("COMMIT")
-        return str(self.path)
+        return f"{self.path.stem}-v{version}"
 
     def delete_document(self, document_id: str) -> None:
         with self._write_lock, self._connect() as connection:
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
 
     def update_case_fields(self, case: CaseFields) -> None:
+        record = case.record()
+        changed = [name for name in record if name != "case_id"]
+        values = [json.dumps(record[name], ensure_ascii=False) if INDEX_FIELDS[name] == "keywords" else record[name]
+                  for name in changed]  # fmt: skip
         with self._write_lock, self._connect() as connection:
             connection.execute(
-                "UPDATE pages SET case_number = ?, court = ?, status = ?, case_type = ?, parties = ? WHERE case_id = ?",
-                (
-                    case.case_number,
-                    case.court,
-                    case.status,
-                    case.case_type,
-                    json.dumps(list(case.parties), ensure_ascii=False),
-                    case.case_id,
-                ),
+                f"UPDATE pages SET {', '.join(f'{name} = ?' for name in changed)} WHERE case_id = ?",
+                [*values, case.case_id],
             )
+
+    def indexed_documents(self) -> Iterator[IndexedDocument]:
+        with self._connect() as connection:
+            # Bare columns beside count(*) come from one row of each group: pages of a document share them.
+            rows = connection.execute(
+                "SELECT document_id, case_id, count(*), case_number, court, status, case_type FROM pages "
+                "GROUP BY document_id ORDER BY document_id"
+            ).fetchall()
+        for document_id, case_id, pages, case_number, court, status, case_type in rows:
+            yield IndexedDocument(document_id, case_id, pages, case_number, court, status, case_type)
 
     @staticmethod
     def _where(query: Clause | None, filters: SearchFilters) -> tuple[str, list[Any]]:
@@ -176,47 +206,60 @@ class SqliteFtsIndex:
     def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
         where, parameters = self._where(query, filters)
         if query is not None:
-            score = "-bm25(pages)"
-            snippet = f"snippet(pages, 0, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
-            order = "bm25(pages)"
+            # Ties in the same order as Elasticsearch: by document, then page.
+            score, preview, order = "-bm25(pages)", "NULL", "bm25(pages), document_id, page_number"
         else:
-            score, snippet, order = "0.0", "substr(text, 1, 200)", "document_id, page_number"
+            score, preview, order = "0.0", f"substr(text, 1, {PLAIN_SNIPPET_CHARS})", "document_id, page_number"
+        # Only cheap columns here: SQLite computes the selected columns of every row it skips for OFFSET too.
         select = (
-            f"SELECT document_id, case_id, case_number, page_number, {score}, {snippet}, title, filename, "
+            f"SELECT rowid, document_id, case_id, case_number, page_number, {score}, {preview}, title, filename, "
             f"court, doc_type FROM pages{where} ORDER BY {order} LIMIT ? OFFSET ?"
         )
-        with self._connect() as connection:
-            try:
-                rows = connection.execute(select, [*parameters, limit, offset]).fetchall()
-                # One MATCH for the total and every facet: counts per combination of facet values (a few
-                # hundred rows), summed per field below. A GROUP BY per facet would re-run the MATCH each time.
-                combinations = connection.execute(
-                    f"SELECT {', '.join(FACET_FIELDS)}, count(*) FROM pages{where} GROUP BY {', '.join(FACET_FIELDS)}",
-                    parameters,
-                ).fetchall()
-            except sqlite3.OperationalError as error:
-                raise BackendUnavailable(f"search index error: {error}") from error
+        with self._connect() as connection, self._budget(connection):
+            rows = connection.execute(select, [*parameters, limit, offset]).fetchall()
+            # One MATCH for the total and every facet: counts per combination of facet values (a few
+            # hundred rows), summed per field below. A GROUP BY per facet would re-run the MATCH each time.
+            combinations = connection.execute(
+                f"SELECT {', '.join(FACET_FIELDS)}, count(*) FROM pages{where} GROUP BY {', '.join(FACET_FIELDS)}",
+                parameters,
+            ).fetchall()
+            highlighted = self._highlights(connection, parameters[0], [row[0] for row in rows]) if query else {}
         total, facets = _total_and_facets(combinations)
-        hits = [
-            PageHit(
-                document_id=row[0],
-                case_id=row[1],
-                case_number=row[2],
-                page=int(row[3]),
-                score=round(float(row[4]), 4),
-                snippets=[to_marked_html(row[5])] if row[5] else [],
-                title=row[6],
-                filename=row[7],
-                court=row[8],
-                doc_type=row[9],
+        hits = []
+        for rowid, document_id, case_id, case_number, page, hit_score, text, title, filename, court, doc_type in rows:
+            fragment = best_fragment(highlighted[rowid]) if rowid in highlighted else best_fragment(text or "")
+            hits.append(
+                SearchHitOut(
+                    document_id=document_id,
+                    case_id=case_id,
+                    case_number=case_number,
+                    page=int(page),
+                    score=round(float(hit_score), 4),
+                    snippets=[to_marked_html(fragment)] if fragment.strip() else [],
+                    title=title,
+                    filename=filename,
+                    court=court,
+                    doc_type=doc_type,
+                )
             )
-            for row in rows
-        ]
         return PageSearchResult(total=total, hits=hits, facets=facets)
+
+    @staticmethod
+    def _highlights(connection: sqlite3.Connection, match: str, rowids: list[int]) -> dict[int, str]:
+        """The highlighted text of the hits on this page of results only. highlight() is linear in a page's
+        length (snippet() is quadratic in its matches); best_fragment then looks at a bounded number of them."""
+        if not rowids:
+            return {}
+        rows = connection.execute(
+            f"SELECT rowid, highlight(pages, {TEXT_COLUMN}, '{MARK_START}', '{MARK_END}') FROM pages "
+            f"WHERE pages MATCH ? AND rowid IN ({', '.join('?' for _ in rowids)})",
+            [match, *rowids],
+        ).fetchall()
+        return {rowid: text for rowid, text in rows}
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
         where, parameters = self._where(query, filters)
-        with self._connect() as connection:
+        with self._connect() as connection, self._budget(connection):
             rows = connection.execute(
                 f"SELECT case_id, count(DISTINCT document_id) FROM pages{where} GROUP BY case_id", parameters
             ).fetchall()

@@ -45,7 +45,6 @@ def _documents(result: dict) -> set[str]:
 
 
 def test_query_language(stack_api: Api, corpus: dict[str, str]) -> None:
-    scope = {"court": None}
     assert _documents(stack_api.search("bail surety")) == {corpus["bail.txt"]}
     assert _documents(stack_api.search("bail land")) == set()
     assert _documents(stack_api.search("bail OR land")) == {corpus["bail.txt"], corpus["land.txt"]}
@@ -54,7 +53,12 @@ def test_query_language(stack_api: Api, corpus: dict[str, str]) -> None:
     assert _documents(stack_api.search("retire*")) == {corpus["service.txt"]}
     assert _documents(stack_api.search("the -bail")) == {corpus["land.txt"], corpus["service.txt"]}
     assert _documents(stack_api.search("(bail OR retirement) -surety")) == {corpus["service.txt"]}
-    assert scope
+    # A minus before a group excludes the whole group, as it does a word.
+    assert _documents(stack_api.search("the -(bail)")) == {corpus["land.txt"], corpus["service.txt"]}
+    assert _documents(stack_api.search("the -(bail OR retirement)")) == {corpus["land.txt"]}
+    assert _documents(stack_api.search("the -(retirement -surety)")) == {corpus["bail.txt"], corpus["land.txt"]}
+    # Stray symbols between words are separators on both engines.
+    assert _documents(stack_api.search("bail 😀 — surety")) == {corpus["bail.txt"]}
 
 
 def test_filters_facets_and_pagination(stack_api: Api, corpus: dict[str, str]) -> None:
@@ -80,12 +84,31 @@ def test_filters_facets_and_pagination(stack_api: Api, corpus: dict[str, str]) -
     assert _documents(first_page) | _documents(second_page) == {corpus[name] for name in PAPERS}
 
 
-def test_bad_queries_are_422(stack_api: Api, corpus: dict[str, str]) -> None:
-    for query in ("-bail", "(bail", "bail)"):
-        response = stack_api.get("/api/v1/search", params={"q": query})
-        assert response.status_code == 422, query
-        assert response.json()["detail"]
-    assert stack_api.get("/api/v1/search", params={"q": "x", "page": 1000, "size": 100}).status_code == 422
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("-bail", "only excludes"),
+        ("(bail", "the '(' at character 1 is never closed"),
+        ("bail)", "the ')' at character 5 closes no '('"),
+        ("-", "no words"),
+        ("*", "no words"),
+        ('"', "no words"),
+        ("()", "no words"),
+        ("😀", "no words"),
+        ("\x00", "no words"),
+    ],
+)
+def test_malformed_queries_are_a_400_problem(stack_api: Api, corpus: dict[str, str], query: str, says: str) -> None:
+    for url in ("/api/v1/search", "/api/v1/cases"):  # case search parses the same language
+        response = stack_api.get(url, params={"q": query})
+        assert response.status_code == 400, (url, query, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["title"] == "Malformed query" and says in response.json()["detail"], response.text
+
+
+def test_a_page_beyond_the_result_window_is_422(stack_api: Api, corpus: dict[str, str]) -> None:
+    response = stack_api.get("/api/v1/search", params={"q": "x", "page": 1000, "size": 100})
+    assert response.status_code == 422 and "10000" in response.json()["detail"]
 
 
 def test_case_level_search(stack_api: Api, corpus: dict[str, str]) -> None:

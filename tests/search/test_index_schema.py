@@ -1,0 +1,40 @@
+"""One list of index fields: the entry each engine writes and the schema each engine declares agree with it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from search.backends.elastic import page_mapping
+from search.backends.sqlite_fts import SqliteFtsIndex
+from search.schemas import CASE_INDEX_FIELDS, INDEX_FIELDS
+from tests.search.samples import CASE, page
+
+
+def test_a_page_entry_record_has_every_index_field_in_order() -> None:
+    record = page("d1", 3, "text", filed_on=None).record()
+    assert list(record) == list(INDEX_FIELDS)
+    assert record["page_number"] == 3 and record["filed_on"] is None
+    assert record["parties"] == ["Zahid Iqbal"] and record["court"] == CASE.court
+    assert page("d1", 1, "t").record()["filed_on"] == "2024-01-02"
+
+
+def test_a_case_edit_rewrites_exactly_the_case_fields() -> None:
+    assert set(CASE.record()) == set(CASE_INDEX_FIELDS) < set(INDEX_FIELDS)
+
+
+def test_the_elasticsearch_mapping_declares_every_index_field() -> None:
+    properties = page_mapping("standard")["properties"]
+    assert list(properties) == list(INDEX_FIELDS)
+    assert properties["text"]["fields"]["exact"]["analyzer"] == "standard"
+    assert properties["filed_on"]["type"] == "date" and properties["parties"]["type"] == "keyword"
+
+
+def test_the_fts5_table_has_every_index_field_and_tokenises_only_the_text(tmp_path: Path) -> None:
+    index = SqliteFtsIndex(tmp_path / "index.sqlite")
+    index.ensure_ready()
+    with sqlite3.connect(index.path) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(pages)")]
+        sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'pages'").fetchone()[0]
+    assert columns == list(INDEX_FIELDS)
+    assert sql.count("UNINDEXED") == len(INDEX_FIELDS) - 1 and "text UNINDEXED" not in sql
