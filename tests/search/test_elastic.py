@@ -119,7 +119,8 @@ def test_a_timed_out_answer_is_a_503_never_a_partial_result(
     sent: dict[str, Any] = {}
 
     class TimedOut:
-        body = {"timed_out": True, "hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
+        def __init__(self) -> None:
+            self.body = {"timed_out": True, "hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
 
     def search(**request: Any) -> TimedOut:
         sent.update(request)
