@@ -55,16 +55,33 @@ class PdfParser:
                     text_page.close()
                 except pdfium.PdfiumError as error:
                     raise DocumentRejected(f"page {index + 1} of the PDF is damaged ({error})") from error
-                yield PageContent(number=index + 1, text=text, render=partial(_render, page, limits))
+                yield PageContent(number=index + 1, text=text, render=partial(_render, page, index + 1, limits))
                 page.close()
         finally:
             document.close()
 
 
+def _check_image_sizes(page: pdfium.PdfPage, number: int, limits: ParseLimits) -> None:
+    """Refuse a page holding an image over the pixel limit, from the image's header alone: pdfium would decode all
+    of it to render even a thumbnail (a 35000×35000 1-bit scan is 150 KB of Flate and 1.2 gigapixels). The same
+    limit as for an uploaded image, and the same reason."""
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        assert isinstance(image, pdfium.PdfImage)
+        try:
+            width, height = image.get_px_size()
+        except pdfium.PdfiumError:
+            continue  # no size without decoding: an image pdfium cannot read draws nothing
+        if width * height > limits.max_image_pixels:
+            raise DocumentRejected(
+                f"page {number} of the PDF holds a {width}×{height} pixel image, over the limit of "
+                f"{limits.max_image_pixels:,} pixels (a decompression bomb or an unreasonably large scan)"
+            )
+
+
 def _scanned_image(page: pdfium.PdfPage, dpi: int) -> Image.Image | None:
     """The page's scan as stored, when the page is just that: one unrotated image covering it, scanned at the
     resolution OCR wants (within 5 %). Decoding it costs a tenth of rendering the page (10 ms against 100 ms at
-    300 dpi), for the same pixels."""
+    300 dpi), for the same pixels. The caller has checked the image's size."""
     if page.get_rotation() != 0:
         return None
     objects = list(page.get_objects(max_depth=1))
@@ -86,18 +103,25 @@ def _scanned_image(page: pdfium.PdfPage, dpi: int) -> Image.Image | None:
     return decoded
 
 
-def _render(page: pdfium.PdfPage, limits: ParseLimits) -> Image.Image:
+def render_scale(width_points: float, height_points: float, limits: ParseLimits) -> float:
+    """Pixels per point to render a page at: the OCR resolution, or less for a poster-sized page, so that the
+    bitmap stays within the pixel limit."""
+    scale = limits.dpi / 72
+    pixels = width_points * height_points * scale * scale
+    if pixels > limits.max_image_pixels:
+        scale *= math.sqrt(limits.max_image_pixels / pixels) * 0.999  # rounding up the sides must not cross it
+    return scale
+
+
+def _render(page: pdfium.PdfPage, number: int, limits: ParseLimits) -> Image.Image:
+    _check_image_sizes(page, number, limits)
     scan = _scanned_image(page, limits.dpi)
     if scan is not None:
         return scan
     width_points, height_points = page.get_size()
-    scale = limits.dpi / 72
-    pixels = width_points * height_points * scale * scale
-    if pixels > limits.max_image_pixels:  # a poster-sized page: render smaller rather than exhaust memory
-        scale *= math.sqrt(limits.max_image_pixels / pixels)
     try:
-        bitmap = page.render(scale=scale, grayscale=True)
+        bitmap = page.render(scale=render_scale(width_points, height_points, limits), grayscale=True)
         image: Image.Image = bitmap.to_pil().convert("L")
         return image
     except pdfium.PdfiumError as error:
-        raise DocumentRejected(f"a page of the PDF cannot be rendered ({error})") from error
+        raise DocumentRejected(f"page {number} of the PDF cannot be rendered ({error})") from error
