@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export CASEFILE_CACHE_DIR ?= $(HOME)/.cache/casefile
 export PIP_CACHE_DIR ?= $(CASEFILE_CACHE_DIR)/pip
 
-.PHONY: run test lint format system-deps services services-down stack stack-down bench clean
+.PHONY: run test lint format system-deps services services-down stack stack-down bench soak clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ stack-down:  ## stop everything `make stack` started
 bench: $(BIN)/.installed system-deps services  ## the benchmark: a table, and bench/results/latest.json
 	bash bench/install-peers.sh
 	$(BIN)/python -m bench.run
+
+soak: $(BIN)/.installed system-deps services  ## chaos and soak (not in `make test`): bench/results/soak.json; SOAK_ARGS="--minutes 2"
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
