@@ -83,7 +83,8 @@ def _admin_sql(statement: str) -> None:
 
 
 class CeleryWorker:
-    """A real `celery worker` process for one test; kill() is kill -9 of the whole process group."""
+    """A real `celery worker --beat` process for one test (beat runs the sweeper); kill() is kill -9 of the whole
+    process group."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.env, self.log_path = env, log_path
@@ -93,6 +94,7 @@ class CeleryWorker:
         queue = self.env["CASEFILE_TASK_QUEUE_NAME"]
         command = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--concurrency=1",
                    "--loglevel=INFO", f"--queues={queue}", f"--hostname={queue}-{uuid.uuid4().hex[:6]}@%h",
+                   "--beat", f"--schedule={self.log_path.parent / 'celerybeat-schedule'}",
                    "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child process owns it
         self.process = subprocess.Popen(command, cwd=REPO, env=os.environ | self.env, stdout=log,

@@ -24,7 +24,7 @@ def _service(name: str, action: str) -> None:
                    capture_output=True, timeout=300)  # fmt: skip
 
 
-PORTS = {"minio": 9000, "elasticsearch": 9200}
+PORTS = {"minio": 9000, "elasticsearch": 9200, "redis": 6379}
 
 
 @contextmanager
@@ -70,6 +70,21 @@ def test_minio_down_at_upload_is_503_and_leaves_no_row(tmp_path: Path) -> None:
         retried = api.upload(case["id"], "a.pdf", born_digital_pdf())
         assert retried.status_code == 202
         assert api.wait_until_done(retried.json()["id"])["status"] == "indexed"
+
+
+def test_upload_while_redis_is_down_is_swept_into_the_queue_once_it_is_back(tmp_path: Path) -> None:
+    # Before the sweeper, such a document stayed `queued` forever on this stack.
+    fast_sweeper = {"sweeper_interval_seconds": 1.0, "requeue_after_seconds": 2.0}
+    with _stack(tmp_path, **fast_sweeper) as (_worker, api):
+        case = api.create_case()
+        with _stopped("redis"):
+            upload = api.upload(case["id"], "a.pdf", born_digital_pdf(["Swept after the broker came back."]))
+            assert upload.status_code == 202, upload.text  # stored and committed: the job follows later
+            reprocess = api.post(f"/api/v1/documents/{upload.json()['id']}/reprocess")
+            assert reprocess.status_code == 202, reprocess.text  # the same answer as upload, not a 503
+        document = api.wait_until_done(upload.json()["id"], timeout=120)
+        assert document["status"] == "indexed"
+        assert api.search('"Swept after the broker"')["total"] == 1
 
 
 def test_elasticsearch_down_while_processing_is_retried_until_it_is_back(tmp_path: Path) -> None:
