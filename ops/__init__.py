@@ -1,0 +1,1 @@
+"""Operations on a whole installation: `casefile verify`, `casefile backup` and `casefile restore`."""
