@@ -52,8 +52,8 @@ def test_a_restored_install_answers_the_same_searches(stack_api: Api, tmp_path: 
     case = stack_api.create_case(number="W.P. 77 of 2024", court="Lahore High Court")
     other = stack_api.create_case(number="Crl. A. 3 of 2023", court="Peshawar High Court")
     ids = []
-    for (filename, content), target in zip(PAPERS.items(), (case, other, case), strict=True):
-        response = stack_api.upload(target["id"], filename, content)
+    for (filename, content), owner in zip(PAPERS.items(), (case, other, case), strict=True):
+        response = stack_api.upload(owner["id"], filename, content)
         assert response.status_code == 202, response.text
         ids.append(response.json()["id"])
     for document_id in ids:
