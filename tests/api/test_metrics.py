@@ -143,3 +143,54 @@ def test_one_log_line_and_a_request_id_per_request(tmp_path: Path) -> None:
         assert lines[2]["path"] == "/api/v1/documents/unknown"
         assert lines[2]["status"] == 404 and lines[0]["status"] == 200
         assert lines[0]["method"] == "GET" and lines[0]["duration_ms"] >= 0
+
+
+WORKER_SCRIPT = """
+import multiprocessing, sys, time
+from core.metrics import OCR_PAGES, OCR_SECONDS, serve_worker_metrics
+
+def ocr_in_a_pool_process() -> None:
+    OCR_PAGES.inc(3)
+    OCR_SECONDS.inc(1.5)
+
+if __name__ == "__main__":
+    child = multiprocessing.get_context("fork").Process(target=ocr_in_a_pool_process)
+    child.start()
+    child.join()
+    serve_worker_metrics(int(sys.argv[1]))
+    print("serving", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_worker_serves_the_counts_of_its_pool_processes(tmp_path: Path) -> None:
+    """Celery's prefork pool counts OCR in child processes; in multiprocess mode the worker's port sums them."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.stacks import REPO
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    multiprocess_dir = tmp_path / "prometheus"
+    multiprocess_dir.mkdir()
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER_SCRIPT)
+    env = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(multiprocess_dir), "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, str(script), str(port)], env=env, stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == b"serving"
+        families = {
+            family.name: family
+            for family in text_string_to_metric_families(httpx.get(f"http://127.0.0.1:{port}/metrics").text)
+        }
+        assert families["casefile_ocr_pages"].samples[0].value == 3
+        assert families["casefile_ocr_seconds"].samples[0].value == 1.5
+    finally:
+        process.kill()
+        process.wait(timeout=10)
