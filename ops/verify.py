@@ -168,9 +168,7 @@ def _read_database(backends: Backends) -> tuple[dict[str, _Row], dict[str, _Case
         }
         page_counts = {
             document_id: int(count)
-            for document_id, count in session.execute(
-                select(Page.document_id, func.count()).group_by(Page.document_id)
-            ).tuples()
+            for document_id, count in session.execute(select(Page.document_id, func.count()).group_by(Page.document_id))
         }
     return rows, cases, page_counts
 
