@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from tests.conftest import Api
+from search.backends import elastic
+from tests.conftest import BOOTSTRAP_TOKEN, Api, open_api
 from tests.samples import born_digital_pdf
+from tests.stacks import STACKS, embedded_settings, production_stack
 
 PAPERS = {
     "bail.txt": "The accused applied for bail after arrest. Bail is granted subject to surety.",
@@ -137,3 +145,81 @@ def test_dates_and_abbreviations_in_phrases(stack_api: Api) -> None:
     assert stack_api.wait_until_done(uploaded["id"])["status"] == "indexed"
     for query in ('"of 17.6.2000 in W.P. No. 1234/2024"', "17.6.2000", '"Justice A.B. Khan"', "1234/2024 adjourned"):
         assert stack_api.search(query)["total"] == 1, query
+
+
+def test_legacy_encoded_text_is_kept_as_sent_and_searchable(stack_api: Api) -> None:
+    case = stack_api.create_case()
+    text = "Le café – “quoted” naïve résumé: the court’s order.\n\nBail is granted to Señor Muñoz."
+    original = text.encode("cp1252")
+    response = stack_api.upload(case["id"], "order.txt", original)
+    assert response.status_code == 202, response.text
+    document_id = response.json()["id"]
+    assert stack_api.wait_until_done(document_id)["status"] == "indexed"
+    assert stack_api.get(f"/api/v1/documents/{document_id}/file").content == original  # the bytes as sent
+    (stored,) = stack_api.get(f"/api/v1/documents/{document_id}/pages").json()["items"]
+    assert stored["text"] == text  # decoded, not mangled into U+FFFD
+    for query in ("café", '"naïve résumé"', "Muñoz", '"the court’s order"'):
+        assert _documents(stack_api.search(query)) == {document_id}, query
+
+
+def test_binary_bytes_are_still_refused_as_415(stack_api: Api) -> None:
+    case = stack_api.create_case()
+    response = stack_api.upload(case["id"], "notes.txt", random.Random(10).randbytes(8192))
+    assert response.status_code == 415, response.text
+    assert "text/plain" in response.json()["supported_types"]
+
+
+@pytest.mark.timeout(600)  # a guard for the whole upload, indexing and search: never a timing assertion
+def test_a_20_mb_text_without_form_feeds_becomes_many_pages_and_stays_searchable(stack_api: Api) -> None:
+    case = stack_api.create_case()
+    paragraph = ("The applicant seeks bail pending the trial before the learned court. " * 40).strip() + "\n\n"
+    content = (paragraph * (20 * 1024 * 1024 // len(paragraph) + 1)).encode()
+    response = stack_api.upload(case["id"], "transcript.txt", content)
+    assert response.status_code == 202, response.text
+    document = stack_api.wait_until_done(response.json()["id"], timeout=540)
+    assert document["status"] == "indexed", document
+    assert 1000 <= document["page_count"] <= stack_api.settings.max_pages
+    result = stack_api.search("bail", size=100)
+    assert result["total"] == document["page_count"]
+    assert all(len(hit["snippets"][0]) < 1000 and "<mark>" in hit["snippets"][0] for hit in result["hits"])
+    assert stack_api.search('"pending the trial"', page=10, size=100)["total"] == document["page_count"]
+
+
+@contextmanager
+def _api_with(stack: str, tmp_path: Path, **overrides: Any) -> Iterator[Api]:
+    if stack == "embedded":
+        with open_api(embedded_settings(tmp_path, BOOTSTRAP_TOKEN, **overrides)) as api:
+            yield api
+        return
+    with production_stack(tmp_path, BOOTSTRAP_TOKEN, **overrides) as (settings, _worker), open_api(settings) as api:
+        yield api
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_search_past_its_time_budget_is_a_503_problem(stack: str, tmp_path: Path) -> None:
+    with _api_with(stack, tmp_path, search_timeout_seconds=1e-9) as api:  # spent before the search gets far
+        case = api.create_case()
+        content = "\f".join(f"bail granted on page {number}" for number in range(1, 1001)).encode()
+        document_id = api.upload(case["id"], "pages.txt", content).json()["id"]
+        assert api.wait_until_done(document_id)["status"] == "indexed"
+        for url in ("/api/v1/search", "/api/v1/cases"):
+            response = api.get(url, params={"q": "bail"})
+            assert response.status_code == 503, response.text
+            assert "took longer than" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_case_search_counts_every_case_across_aggregation_pages(
+    stack: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(elastic, "BUCKETS_PER_REQUEST", 1)  # Elasticsearch pages per case; FTS5 has no pages
+    with _api_with(stack, tmp_path) as api:
+        ids = []
+        for number in range(3):
+            case = api.create_case(number=f"C.R. {number} of 2024")
+            for copy in range(number + 1):
+                response = api.upload(case["id"], f"p{copy}.txt", f"mutation entry {copy}".encode())
+                assert api.wait_until_done(response.json()["id"])["status"] == "indexed"
+            ids.append(case["id"])
+        items = api.get("/api/v1/cases", params={"q": "mutation"}).json()["items"]
+        assert [(item["id"], item["matched_documents"]) for item in items] == [(ids[2], 3), (ids[1], 2), (ids[0], 1)]
