@@ -127,7 +127,15 @@ class ElasticsearchIndex:
     def __init__(
         self, url: str, alias: str, shards: int = 1, replicas: int = 0, search_timeout_seconds: float = 10.0
     ) -> None:
-        self.client = Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=2)
+        # Searches: the client gives up shortly after the search's own budget and never retries a timeout.
+        self.client = Elasticsearch(
+            url,
+            request_timeout=search_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS,
+            retry_on_timeout=False,
+            max_retries=2,
+        )
+        # Writes and administration (a bulk of 500 pages, a refresh, an index creation): patient, and retried.
+        self.admin = self.client.options(request_timeout=60, retry_on_timeout=True)
         self.alias = alias
         self.shards, self.replicas = shards, replicas
         self.search_timeout_seconds = search_timeout_seconds
@@ -145,7 +153,7 @@ class ElasticsearchIndex:
     def _text_analyzer(self) -> str:
         """`english` where the cluster has it; the minimal integ-test distribution has no language analysers."""
         try:
-            self.client.indices.analyze(analyzer="english", text="judgments")
+            self.admin.indices.analyze(analyzer="english", text="judgments")
             return "english"
         except BadRequestError:
             log.warning("elasticsearch.no_english_analyzer", fallback="standard")
@@ -154,7 +162,7 @@ class ElasticsearchIndex:
     def _put_template(self) -> None:
         self._call(
             "template update",
-            self.client.indices.put_index_template,
+            self.admin.indices.put_index_template,
             name=self.alias,
             index_patterns=[f"{self.alias}-v*"],
             template={
@@ -164,7 +172,7 @@ class ElasticsearchIndex:
         )
 
     def _current_indices(self) -> list[str]:
-        response = self._call("alias lookup", self.client.options(ignore_status=404).indices.get_alias, name=self.alias)
+        response = self._call("alias lookup", self.admin.options(ignore_status=404).indices.get_alias, name=self.alias)
         return (
             sorted(name for name in response.body if "error" not in response.body)
             if response.meta.status == 200
@@ -176,12 +184,12 @@ class ElasticsearchIndex:
             return
         self._put_template()
         first = f"{self.alias}-v1"
-        self._call("index creation", self.client.options(ignore_status=400).indices.create, index=first)
-        self._call("alias creation", self.client.indices.update_aliases,
+        self._call("index creation", self.admin.options(ignore_status=400).indices.create, index=first)
+        self._call("alias creation", self.admin.indices.update_aliases,
                    actions=[{"add": {"index": first, "alias": self.alias}}])  # fmt: skip
 
     def ping(self) -> None:
-        self._call("health check", self.client.cluster.health, timeout="5s")
+        self._call("health check", self.admin.cluster.health, timeout="5s")
         if not self._current_indices():
             raise BackendUnavailable(f"the index alias {self.alias} does not exist")
 
@@ -192,15 +200,15 @@ class ElasticsearchIndex:
         old = self._current_indices()
         latest = max((int(name.rsplit("-v", 1)[1]) for name in old), default=0)
         new = f"{self.alias}-v{latest + 1}"
-        self._call("index creation", self.client.indices.create, index=new)
+        self._call("index creation", self.admin.indices.create, index=new)
         for batch in batches:
             self._bulk({"_index": new, "_id": page.key, "_source": page.record()} for page in batch)
-        self._call("refresh", self.client.indices.refresh, index=new)
+        self._call("refresh", self.admin.indices.refresh, index=new)
         actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
-        self._call("alias swap", self.client.indices.update_aliases,
+        self._call("alias swap", self.admin.indices.update_aliases,
                    actions=[*actions, {"add": {"index": new, "alias": self.alias}}])  # fmt: skip
         for name in old:
-            self._call("old index removal", self.client.indices.delete, index=name)
+            self._call("old index removal", self.admin.indices.delete, index=name)
         return new
 
     # --- writes -----------------------------------------------------------------------------------------
@@ -211,7 +219,7 @@ class ElasticsearchIndex:
         """Send the actions (429s are retried with backoff); return each item's result, in order."""
         try:
             results = helpers.streaming_bulk(
-                self.client, actions, chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1, max_backoff=30,
+                self.admin, actions, chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1, max_backoff=30,
                 ignore_status=ignore_status, refresh=refresh,
             )  # fmt: skip
             return [item for _, item in results]
@@ -222,7 +230,7 @@ class ElasticsearchIndex:
 
     def _ids(self, query: dict[str, Any]) -> Iterator[str]:
         try:
-            for hit in helpers.scan(self.client, index=self.alias, query={"query": query}, _source=False, size=1000):
+            for hit in helpers.scan(self.admin, index=self.alias, query={"query": query}, _source=False, size=1000):
                 yield hit["_id"]
         except (TransportConnectionError, TransportError, ApiError) as error:
             raise BackendUnavailable(f"Elasticsearch scan failed: {error}") from error
@@ -231,7 +239,7 @@ class ElasticsearchIndex:
         """The ids matching a query in one search; the scroll, which costs three round trips, only when there
         are more than 10,000."""
         response = self._call(
-            "id lookup", self.client.search, index=self.alias, query=query, size=MAX_IDS_PER_SEARCH, source=False,
+            "id lookup", self.admin.search, index=self.alias, query=query, size=MAX_IDS_PER_SEARCH, source=False,
             sort=["_doc"], track_total_hits=True,
         )  # fmt: skip
         hits = response["hits"]["hits"]
@@ -241,7 +249,7 @@ class ElasticsearchIndex:
 
     def _refresh(self) -> None:
         # "indexed" promises "searchable now": make the writes visible before the task reports success.
-        self._call("refresh", self.client.indices.refresh, index=self.alias)
+        self._call("refresh", self.admin.indices.refresh, index=self.alias)
 
     def _delete_ids(self, page_ids: Sequence[str]) -> None:
         # A page already gone is fine (404): deletions stay idempotent. The request refreshes before it answers.
@@ -303,14 +311,13 @@ class ElasticsearchIndex:
 
     def _search(self, operation: str, deadline: float, **body: Any) -> dict[str, Any]:
         """One search within what is left of the budget: Elasticsearch stops collecting at `timeout`, and the
-        client gives up shortly after, without retrying a timeout. A timed-out answer is an error, never a
-        silently partial result (the embedded engine cannot return partial results either)."""
+        client gives up a little after the budget, without retrying a timeout. A timed-out answer is an error,
+        never a silently partial result (the embedded engine cannot return partial results either)."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise self._timed_out()
-        client = self.client.options(request_timeout=remaining + CLIENT_TIMEOUT_MARGIN_SECONDS, retry_on_timeout=False)
         try:
-            response: dict[str, Any] = client.search(
+            response: dict[str, Any] = self.client.search(
                 index=self.alias, timeout=f"{max(1, int(remaining * 1000))}ms", **body
             ).body
         except ConnectionTimeout as error:
@@ -377,8 +384,8 @@ class ElasticsearchIndex:
             if after is not None:
                 composite["after"] = after
             aggregation: dict[str, Any] = {"composite": composite} | ({"aggs": aggs} if aggs else {})
-            if deadline is None:
-                response = self._call(operation, self.client.search, index=self.alias, query=query, size=0,
+            if deadline is None:  # a listing for maintenance, not a user's search: no budget
+                response = self._call(operation, self.admin.search, index=self.alias, query=query, size=0,
                                       aggs={"buckets": aggregation})  # fmt: skip
             else:
                 response = self._search(operation, deadline, query=query, size=0, aggs={"buckets": aggregation})
