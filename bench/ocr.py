@@ -183,3 +183,62 @@ def run_r1(
             ocrmypdf=reference,
         )
     return {"r1_ocr": r1, "r1c_vs_ocrmypdf": r1c}
+
+
+def orientation_cost(pages: int = 8, seed: int = 2026) -> dict[str, Any]:
+    """CPU-s per page of Casefile's OCR engine with and without its orientation and skew checks (decision 0008):
+    r1's upright corpus pages, then the same pages turned or tilted. One thread, runs of four pages as
+    extract_pages makes them, CPU of this process and its Tesseract children (unlike wall time, hardly moved
+    by other load on the machine)."""
+    from PIL import Image
+
+    from bench.corpus import make_corpus, scan_images
+    from ingest.ocr import TesseractOcr
+    from ingest.orientation import estimate_skew
+
+    paper_pages = [page for paper in make_corpus(pages // 4, 4, scanned_every=1, seed=seed) for page in paper.pages]
+    upright = scan_images(paper_pages, 300, seed)
+
+    def cpu_per_page(images: list[Image.Image], correct: bool) -> tuple[float, list[Any]]:
+        engine = TesseractOcr(correct_orientation=correct)
+        results: list[Any] = []
+        with clock() as timing:
+            for start in range(0, len(images), 4):
+                results.extend(engine.recognise(images[start : start + 4], "eng"))
+        return (timing.own_cpu + timing.children_cpu) / len(images), results
+
+    def tilted(image: Image.Image, degrees: float) -> Image.Image:
+        return image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235)
+
+    variants = {
+        "upright": upright,
+        "turned 90 cw (read by Tesseract as is)": [image.rotate(-90, expand=True) for image in upright],
+        "turned 90 ccw": [image.rotate(90, expand=True) for image in upright],
+        "upside down": [image.rotate(180) for image in upright],
+        "tilted 5 deg": [tilted(image, 5) for image in upright],
+    }
+    with clock() as timing:
+        for image in upright:
+            estimate_skew(image)
+    report: dict[str, Any] = {"pages": len(upright), "estimate_skew_ms": rounded(1000 * timing.own_cpu / len(upright))}
+    for name, images in variants.items():
+        without, plain = cpu_per_page(images, correct=False)
+        with_check, checked = cpu_per_page(images, correct=True)
+        truths = paper_pages
+        report[name] = {
+            "cpu_s_per_page_without": rounded(without),
+            "cpu_s_per_page_with": rounded(with_check),
+            "cost_pct": rounded(100 * (with_check - without) / without, 1),
+            "cer_pct_without": mean_cer([result.text for result in plain], truths),
+            "cer_pct_with": mean_cer([result.text for result in checked], truths),
+            "rotations": sorted({result.rotation for result in checked}),
+            "skews": sorted({result.skew_degrees for result in checked}),
+        }
+    return report
+
+
+if __name__ == "__main__":  # python -m bench.ocr: the orientation check's cost, as decision 0008 reports it
+    import json
+    import sys
+
+    print(json.dumps(orientation_cost(int(sys.argv[1]) if len(sys.argv) > 1 else 8), indent=2))

@@ -166,7 +166,12 @@ class TesseractOcr:
         if not retry:
             return results
         turned = [turn(straight[index], turns[index][0]) for index in retry]
-        for index, second in zip(retry, self._read(turned, languages), strict=True):
+        try:
+            second_readings = self._read(turned, languages)
+        except (OcrFailed, OcrTimedOut) as error:  # the first readings stand: no worse than without the check
+            log.warning("reading %d pages again turned failed; keeping their first reading: %s", len(retry), error)
+            return results
+        for index, second in zip(retry, second_readings, strict=True):
             first = readings[index].confidence or 0.0
             if second.confidence is not None and second.confidence >= first + MIN_CONFIDENCE_GAIN:
                 results[index] = OcrResult(second.text, second.confidence, turns[index][0], skews[index])

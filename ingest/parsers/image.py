@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from core.errors import DocumentRejected, PayloadTooLarge
 from ingest.parsers.base import PageContent, ParseLimits
@@ -57,6 +57,10 @@ class ImageParser:
 
 def _load(frame: Image.Image, number: int) -> Image.Image:
     try:
-        return frame.convert("L")
+        page = frame.convert("L")
     except (OSError, ValueError, SyntaxError) as error:  # truncated or corrupt pixel data
         raise DocumentRejected(f"page {number} of the image is damaged ({type(error).__name__}: {error})") from error
+    # A phone or scanner that stores the pixels sideways says so in EXIF, and browsers turn the image by it:
+    # OCR the page as it will be shown, so its rotation is counted from there (decision 0008).
+    ImageOps.exif_transpose(page, in_place=True)
+    return page

@@ -7,15 +7,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from prometheus_client import REGISTRY
 
+import ingest.ocr
 from core.errors import OcrFailed, OcrTimedOut
 from ingest.ocr import TesseractOcr, run_tesseract
-from tests.ingest.scans import PHRASES, upright_scan
+from tests.ingest.scans import PHRASES, turned_scan, upright_scan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,6 +57,22 @@ def test_ocr_pages_and_seconds_are_counted(page: Image.Image) -> None:
     assert all(phrase in " ".join(result.text.split()) for phrase in PHRASES)
     assert REGISTRY.get_sample_value("casefile_ocr_pages_total") == pages_before + 1
     assert (REGISTRY.get_sample_value("casefile_ocr_seconds_total") or 0.0) > seconds_before + 0.1
+
+
+def test_a_failed_second_reading_keeps_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The upside-down page is read, then read again turned: that second Tesseract run fails here.
+    calls: list[Sequence[str]] = []
+
+    def second_run_fails(arguments: Sequence[str], timeout: float) -> str:
+        calls.append(arguments)
+        if len(calls) == 2:
+            raise OcrTimedOut("tesseract ran longer than 1 s")
+        return run_tesseract(arguments, timeout)
+
+    monkeypatch.setattr(ingest.ocr, "run_tesseract", second_run_fails)
+    [result] = TesseractOcr().recognise([turned_scan(180)], "eng")
+    assert len(calls) == 2
+    assert result.rotation == 0 and result.confidence is not None and result.confidence < 60
 
 
 def _children(pid: int, name: str) -> list[int]:

@@ -113,3 +113,13 @@ def test_urdu_is_turned_only_when_upside_down(tmp_path: Path, rotation: int, lan
     assert page.rotation == expected
     if languages == "urd":
         assert "درخواست ضمانت منظور" in page.text
+
+
+def test_a_photo_turned_by_its_exif_orientation_is_read_as_shown(tmp_path: Path) -> None:
+    # Pixels stored a quarter turn counter-clockwise, with EXIF orientation 6 ("turn 90° clockwise to show").
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    turned_scan(90).save(buffer, format="JPEG", quality=90, exif=exif.tobytes())
+    [page] = _extract(tmp_path, buffer.getvalue(), "image/jpeg")
+    _assert_upright(page, 0, 0.0)  # upright as shown: no turn of our own, and no second reading
