@@ -38,6 +38,8 @@ def problem(
         headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
         headers.setdefault("Retry-After", "5")
+    elif status >= 500:  # the server closes the connection after an unexpected error: say so
+        headers["Connection"] = "close"
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

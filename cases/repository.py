@@ -61,7 +61,7 @@ def numbers_of(session: Session, ids: Collection[str], filters: CaseFilters) -> 
     if not ids:
         return {}
     query = select(Case.id, Case.number).where(Case.id.in_(list(ids)), *_conditions(filters))
-    return {case_id: number for case_id, number in session.execute(query).tuples()}
+    return {case_id: number for case_id, number in session.execute(query)}
 
 
 def get_many(session: Session, ids: Sequence[str]) -> Sequence[Case]:
