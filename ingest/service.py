@@ -245,8 +245,8 @@ def save_pages(session: Session, index: SearchIndex, document_id: str, pages: Se
                 text=page.text,
                 source=page.source,
                 ocr_confidence=page.ocr_confidence,
-                rotation=getattr(page, "rotation", 0),  # TEMP until ExtractedPage has it
-                skew_degrees=getattr(page, "skew_degrees", 0.0),
+                rotation=page.rotation,
+                skew_degrees=page.skew_degrees,
             )
             for page in pages
         ],
