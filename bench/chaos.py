@@ -152,6 +152,7 @@ class WorkerKiller:
                 with suppress(ProcessLookupError):
                     os.killpg(worker.popen.pid, signal.SIGKILL)
                 worker.popen.wait(timeout=30)
+            self.current = None  # dead on purpose: not for a supervisor to restart during the pause
             self.kills.append(kill)
         time.sleep(pause)  # a real crash leaves a gap before the supervisor restarts it
         with self.lock:

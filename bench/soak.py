@@ -104,7 +104,7 @@ class Sample:
     started: float  # time.time()
     seconds: float
     status: int | None  # None: no answer (connection refused, reset or timed out)
-    error: str | None = None
+    error: str | None = None  # why there was no answer, or the problem detail of a 5xx
 
 
 @dataclass(frozen=True)
@@ -226,6 +226,13 @@ def scan_upload(rng: random.Random, token: str) -> tuple[str, bytes]:
 # --- the clients ------------------------------------------------------------------------------------------
 
 
+def _detail(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("detail"))[:200]
+    except ValueError:
+        return response.text[:200]
+
+
 @dataclass
 class Load:
     url: str
@@ -243,7 +250,8 @@ class Load:
         except httpx.HTTPError as error:
             self.recorder.sample(Sample(op, started, time.perf_counter() - clock, None, type(error).__name__), None)
             return None
-        self.recorder.sample(Sample(op, started, time.perf_counter() - clock, response.status_code), response)
+        detail = _detail(response) if response.status_code >= 500 else None
+        self.recorder.sample(Sample(op, started, time.perf_counter() - clock, response.status_code, detail), response)
         return response
 
     def create_case(self, http: httpx.Client, rng: random.Random) -> str | None:
@@ -405,6 +413,7 @@ class Chaos:
                 with chaos.stopped(service, outage):
                     self.stop.wait(self.outage_seconds)
                 _say(f"outage: {service} is back ({outage.error or 'healthy'})")
+                self.stop.wait(lead)  # steady state again before the next one, even when this one ran late
         except Exception as error:  # the run goes on; restore_services() follows in any case
             self.errors.append(f"outages: {type(error).__name__}: {error}")
             _say(f"[red]outage thread failed: {error}")
@@ -450,8 +459,12 @@ def statuses(samples: list[Sample]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def outage_report(outage: chaos.Outage, samples: list[Sample], origin: float) -> dict[str, Any]:
+def outage_report(
+    outage: chaos.Outage, following: chaos.Outage | None, samples: list[Sample], origin: float
+) -> dict[str, Any]:
     end = (outage.healthy or time.time()) + OUTAGE_GRACE_SECONDS
+    if following is not None:  # never count the next outage's answers to this one
+        end = min(end, following.stop_requested)
     inside = [sample for sample in samples if outage.stop_requested <= sample.started <= end]
     return outage.as_dict(origin) | {
         "requests": len(inside),
@@ -460,6 +473,10 @@ def outage_report(outage: chaos.Outage, samples: list[Sample], origin: float) ->
         - sum(1 for sample in inside if sample.status == 503),
         "no_answer": sum(1 for sample in inside if sample.status is None),
         "by_status": statuses(inside),
+        "latency": latency(inside),
+        "503_detail_by_op": {
+            sample.op: sample.error for sample in reversed(inside) if sample.status == 503
+        },  # reversed: the first one of each op wins
         "by_op_status": {
             op: statuses([sample for sample in inside if sample.op == op])
             for op in sorted({sample.op for sample in inside})
@@ -682,7 +699,10 @@ def run_load(
         "503_outside_outages": sum(1 for sample in steady if sample.status == 503),
         "latency": latency(samples) | {"by_op": {op: latency([s for s in samples if s.op == op]) for op in ops}},
         "latency_outside_outages": latency(steady),
-        "outages": [outage_report(outage, samples, origin_wall) for outage in plan.outages],
+        "outages": [
+            outage_report(outage, following, samples, origin_wall)
+            for outage, following in zip(plan.outages, [*plan.outages[1:], None], strict=True)
+        ],
         "worker_kills": [
             {
                 "at_s": round(kill.at - origin_wall, 2),
