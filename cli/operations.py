@@ -21,7 +21,7 @@ from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.db import SchemaOutdated, check_schema
 from core.errors import CasefileError
-from ops.backup import BackupError, backup, restore
+from ops.backup import BackupError, backup, restore, restore_originals
 from ops.verify import Kind, VerifyReport, verify
 
 console = Console()
@@ -181,6 +181,11 @@ def _print_report(report: VerifyReport) -> None:
     else:
         hint = "" if report.repaired else " (casefile verify --repair mends index problems)"
         console.print(f"[red]{len(report.unresolved)} problem(s) remain[/]{hint}")
+        if counts[Kind.original_missing] or counts[Kind.original_corrupt]:
+            console.print(
+                "lost originals: `casefile restore --originals-only BACKUP_DIR` puts them back from a backup, then "
+                "`casefile reprocess --document ID` for each document"
+            )
 
 
 def backup_command(
@@ -217,9 +222,25 @@ def restore_command(
     check: Annotated[
         bool, typer.Option("--check", help="Only check the backup's files and that this install is empty")
     ] = False,
+    originals_only: Annotated[
+        bool,
+        typer.Option(
+            "--originals-only", help="Into a live install: put back only originals that are missing or corrupt"
+        ),
+    ] = False,
 ) -> None:
     """Restore a backup into an empty install (a new database, blob store and index): the originals, then the
-    database, then the schema brought up to date, then the search index rebuilt from the database."""
+    database, then the schema brought up to date, then the search index rebuilt from the database.
+
+    --originals-only mends a live install instead: the originals `casefile verify` reports missing or corrupt are
+    put back from the backup; then `casefile reprocess --document ID` for each document verify marked failed."""
+    if originals_only:
+        with _failures_exit_2(), _logs_to_stderr():
+            backends = _backends()
+            with _progress_bar("restoring originals") as progress:
+                restored, intact = restore_originals(backends, directory, _reporter(progress))
+        console.print(f"put back {restored} original(s); {intact} were already intact")
+        return
     with _failures_exit_2(), _logs_to_stderr():
         backends = _backends(check=False)  # the database may be empty: restore brings its schema
         with _progress_bar("restoring") as progress:

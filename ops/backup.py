@@ -38,7 +38,7 @@ from core.backends import Backends
 from core.db import alembic_config, get_engine, migrate, new_session
 from core.errors import NotFound
 from ingest.service import indexed_page_entries
-from storage.base import StoredBlob
+from storage.base import StoredBlob, hash_blob
 
 
 def _log() -> structlog.typing.FilteringBoundLogger:
@@ -306,6 +306,29 @@ def restore(
             version = backends.index.rebuild(indexed_page_entries(session))
     _log().info("restore.finished", directory=str(directory), documents=manifest["documents"], index=version)
     return RestoreResult(kind, manifest["documents"], len(manifest["blobs"]), version)
+
+
+def restore_originals(backends: Backends, directory: Path, progress: Progress | None = None) -> tuple[int, int]:
+    """Put back the originals a live install has lost or holds corrupt (what `casefile verify` reports), from a
+    backup, touching nothing else. Originals are content-addressed, so this is safe on a live install. Returns
+    (restored, already intact)."""
+    manifest = check_backup(directory, progress)
+    restored = intact = 0
+    for done, blob in enumerate(manifest["blobs"], start=1):
+        if progress is not None:
+            progress("originals", done, len(manifest["blobs"]))
+        key = blob["key"]
+        try:
+            if hash_blob(backends.store, key) == (blob["size"], blob["sha256"]):
+                intact += 1
+                continue
+            backends.store.delete(key)  # corrupt: a store never overwrites an existing original
+        except NotFound:
+            pass
+        backends.store.put(key, _blob_path(directory, key), StoredBlob(key, blob["size"], blob["sha256"]))
+        restored += 1
+        _log().info("restore.original_put_back", key=key)
+    return restored, intact
 
 
 def _check_revision(settings: Any, revision: str | None) -> None:

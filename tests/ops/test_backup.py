@@ -17,7 +17,9 @@ from core.backends import Backends, build_backends
 from core.config import Settings, get_settings
 from core.db import migrate
 from ops.backup import MANIFEST, BackupError, backup, check_backup, restore
+from ops.verify import Kind, verify
 from tests.conftest import BOOTSTRAP_TOKEN, Api, open_api
+from tests.ops.test_verify import _corrupt, _storage_key
 from tests.samples import born_digital_pdf
 from tests.stacks import embedded_settings, production_stack
 
@@ -150,3 +152,29 @@ def test_the_commands_back_up_and_restore(cli_env: Api, tmp_path: Path, monkeypa
     assert "search index rebuilt" in done.output
     with open_api(get_settings()) as api:
         assert [hit["document_id"] for hit in api.search("bail surety")["hits"]] == [document_id]
+
+
+def test_lost_originals_come_back_from_a_backup(stack_api: Api, tmp_path: Path) -> None:
+    """verify finds a lost and a corrupt original; restore --originals-only puts them back in the live install."""
+    case = stack_api.create_case()
+    ids = [stack_api.upload(case["id"], name, content).json()["id"] for name, content in PAPERS.items()]
+    for document_id in ids:
+        assert stack_api.wait_until_done(document_id)["status"] == "indexed"
+    backends: Backends = stack_api.client.app.state.backends  # type: ignore[attr-defined]
+    backup(backends, tmp_path / "backup")
+
+    backends.store.delete(_storage_key(stack_api.settings, ids[0]))
+    _corrupt(backends, _storage_key(stack_api.settings, ids[1]))
+    found = {(finding.kind, finding.subject) for finding in verify(backends).findings}
+    assert found == {(Kind.original_missing, ids[0]), (Kind.original_corrupt, ids[1])}
+
+    app = Typer()
+    register(app)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("cli.operations._backends", lambda check=True: backends)
+        result = CliRunner().invoke(app, ["restore", "--originals-only", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert "put back 2 original(s); 1 were already intact" in result.output
+    assert verify(backends).ok
+    for document_id, content in zip(ids, PAPERS.values(), strict=True):
+        assert stack_api.get(f"/api/v1/documents/{document_id}/file").content == content
