@@ -313,7 +313,7 @@ def _repair_one(
         if subject in lost:  # its original is gone: marked failed above, not put back into search
             finding.action, finding.resolved = "left out: its original is lost", True
             return
-        _reindex_document(backends, subject, in_index.get(subject))
+        _reindex_document(backends, subject)
         finding.action, finding.resolved = "re-indexed from the database", True
     elif kind in (Kind.index_stale, Kind.index_orphan):
         backends.index.delete_document(subject)
@@ -339,16 +339,11 @@ def _mark_lost(backends: Backends, document_id: str, reason: str) -> None:
         audit.record(session, VERIFIER, "document.verify_failed", "document", document_id, reason=reason)
 
 
-def _reindex_document(backends: Backends, document_id: str, entry: IndexedDocument | None) -> None:
+def _reindex_document(backends: Backends, document_id: str) -> None:
     with new_session(backends.settings) as session:  # read only
         document = documents.get_document(session, document_id)
         if document.status != DocumentStatus.indexed:  # changed since the check: its own task indexes it
             return
         entries = documents.page_entries(document, documents_repository.list_pages(session, document_id))
-    if entry is not None and entry.page_count != len(entries):
-        # Page numbers in the index are not known: clear the document so no stray page survives.
-        backends.index.delete_document(document_id)
-        previous = 0
-    else:
-        previous = entry.page_count if entry is not None else 0
-    backends.index.replace_document(document_id, entries, previous)
+    # The engine removes pages beyond these itself, so a wrong page count is mended too.
+    backends.index.replace_document(document_id, entries)

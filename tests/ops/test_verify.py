@@ -92,7 +92,7 @@ def test_verify_names_each_problem_and_repair_mends_the_index(stack_api: Api, tm
             dataclasses.replace(entry, document_id="00000000-0000-4000-8000-00000000dead")
             for entry in documents.page_entries(healthy, documents_repository.list_pages(session, healthy.id))
         ]
-    backends.index.replace_document(ghost[0].document_id, ghost, 0)
+    backends.index.replace_document(ghost[0].document_id, ghost)
     staged, orphan = stage_upload(io.BytesIO(b"bytes nobody refers to"), tmp_path, 1000)
     backends.store.put(orphan.key, staged, orphan)
     with unit_of_work(stack_api.settings) as session:
@@ -203,4 +203,21 @@ def test_documents_in_flight_are_not_judged(stack_api: Api) -> None:
         assert document is not None
         document.status = DocumentStatus.queued  # as a reprocess leaves it until its task runs
     backends.index.delete_document(ids["healthy"])
+    assert verify(backends).ok
+
+
+def test_a_wrong_page_count_is_found_and_mended(stack_api: Api) -> None:
+    backends = _backends(stack_api)
+    ids = _upload_all(stack_api, stack_api.create_case()["id"], {"healthy": PAPERS["healthy"]})
+    with new_session(stack_api.settings) as session:
+        document = documents.get_document(session, ids["healthy"])
+        entries = documents.page_entries(document, documents_repository.list_pages(session, document.id))
+    stray = dataclasses.replace(entries[0], page_number=3, text="a stray third page about adjournment")
+    backends.index.replace_document(ids["healthy"], [*entries, stray])
+    assert _hits(stack_api, "adjournment") == {ids["healthy"]}
+
+    report = verify(backends, repair=True)
+    assert [(finding.kind, finding.subject) for finding in report.findings] == [(Kind.index_wrong, ids["healthy"])]
+    assert "page count 3, not 2" in report.findings[0].detail and report.findings[0].resolved
+    assert _hits(stack_api, "adjournment") == set()
     assert verify(backends).ok
