@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access import service as access_service
-from api.errors import problem
+from api.errors import problem_for
 from core.config import Settings, get_settings
 from core.db import new_session
 from core.errors import BackendUnavailable, CasefileError, PayloadTooLarge, Unauthorized
@@ -158,7 +158,7 @@ async def _check_token(settings: Settings, headers: Headers) -> CasefileError | 
 async def _reject(scope: Scope, receive: Receive, send: Send, error: CasefileError) -> None:
     """Answer with the same problem body api/errors.py renders, and close the connection: the client may still be
     sending a body nobody will read, and keeping the connection would mean draining it."""
-    response = problem(Request(scope), error.status_code, error.detail, error.title, **error.extra)
+    response = problem_for(Request(scope), error)
     response.headers["Connection"] = "close"
     await response(scope, receive, send)
 
