@@ -393,6 +393,7 @@ class Chaos:
     killer: chaos.WorkerKiller
     database: Database
     stop: threading.Event
+    services: list[str]
     outages: list[chaos.Outage] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -401,10 +402,12 @@ class Chaos:
         return not self.stop.wait(max(0.0, self.origin + offset - time.monotonic()))
 
     def outages_loop(self) -> None:
-        slot = self.run_seconds / len(SERVICE_ORDER)
+        if not self.services:
+            return
+        slot = self.run_seconds / len(self.services)
         lead = min(20.0, slot * 0.15)  # steady state before each outage
         try:
-            for number, service in enumerate(SERVICE_ORDER):
+            for number, service in enumerate(self.services):
                 if not self._sleep_until(number * slot + lead):
                     return
                 outage = chaos.Outage(service, self.outage_seconds)
@@ -484,19 +487,26 @@ def outage_report(
     }
 
 
-def settle(
-    database: Database, uploads: list[Upload], minutes: float, supervisor: Supervisor
-) -> dict[str, tuple[str, str | None, int]]:
+@dataclass(frozen=True)
+class State:
+    status: str
+    error: str | None
+    attempts: int
+    updated: float  # epoch seconds of the last change: for a finished document, when it finished
+
+
+def settle(database: Database, uploads: list[Upload], minutes: float, supervisor: Supervisor) -> dict[str, State]:
     """Wait until every accepted document is indexed or failed (or the time is up); their last states."""
     ids = [upload.document_id for upload in uploads]
     deadline = time.monotonic() + minutes * 60
-    states: dict[str, tuple[str, str | None, int]] = {}
+    states: dict[str, State] = {}
+    sql = "SELECT id, status, error, attempts, extract(epoch FROM updated_at) FROM documents WHERE id = ANY(%s)"
     while True:
         supervisor.check()
-        rows = database.rows("SELECT id, status, error, attempts FROM documents WHERE id = ANY(%s)", (ids,))
+        rows = database.rows(sql, (ids,))
         if rows is not None:
-            states = {row[0]: (row[1], row[2], row[3]) for row in rows}
-            waiting = [doc for doc in ids if doc in states and states[doc][0] not in FINAL]
+            states = {row[0]: State(row[1], row[2], row[3], float(row[4])) for row in rows}
+            waiting = [doc for doc in ids if doc in states and states[doc].status not in FINAL]
             if not waiting or time.monotonic() > deadline:
                 return states
             _say(f"settling: {len(waiting)} documents not yet indexed or failed")
@@ -505,13 +515,32 @@ def settle(
         time.sleep(5)
 
 
-def searchable(url: str, uploads: list[Upload], states: dict[str, tuple[str, str | None, int]]) -> list[str]:
+def finish_times(uploads: list[Upload], states: dict[str, State]) -> dict[str, Any]:
+    """From the upload's answer to indexed or failed: how long documents waited, e.g. through an outage."""
+    seconds = [
+        max(0.0, states[upload.document_id].updated - upload.at)
+        for upload in uploads
+        if upload.document_id in states and states[upload.document_id].status in FINAL
+    ]
+    if not seconds:
+        return {"documents": len(uploads), "finished": 0}
+    return {
+        "documents": len(uploads),
+        "finished": len(seconds),
+        "p50": round(percentile(seconds, 0.5), 1),
+        "p99": round(percentile(seconds, 0.99), 1),
+        "max": round(max(seconds), 1),
+    }
+
+
+def searchable(url: str, uploads: list[Upload], states: dict[str, State]) -> list[str]:
     """Indexed documents that a search does not find: each PDF by its unique word, each scan in its own case."""
     missing = []
     headers = {"Authorization": f"Bearer {BOOTSTRAP_TOKEN}"}
     with httpx.Client(base_url=url, headers=headers, timeout=REQUEST_TIMEOUT) as http:
         for upload in uploads:
-            if states.get(upload.document_id, ("",))[0] != "indexed":
+            state = states.get(upload.document_id)
+            if state is None or state.status != "indexed":
                 continue
             query = upload.token if upload.kind == "pdf" else "mandamus"
             response = http.get("/api/v1/search", params={"q": query, "case_id": upload.case_id, "size": 100})
@@ -548,6 +577,7 @@ class Options:
     uploads_per_second: float
     scan_every_seconds: float
     settle_minutes: float
+    services: list[str]
     stack_settings: dict[str, Any]
 
 
@@ -655,7 +685,7 @@ def run_load(
     database = Database(deployment.values["database_url"])
     origin_wall = time.time()
     plan = Chaos(time.monotonic(), options.minutes * 60, options.outage_seconds, options.kills, supervisor.killer,
-                 Database(database.url), stop)  # fmt: skip
+                 Database(database.url), stop, options.services)  # fmt: skip
     load_seconds = load_and_chaos(options, load, plan, supervisor, cases)
     chaos.restore_services()
     _say(f"load done after {load_seconds:.0f} s: {len(recorder.samples)} requests; settling")
@@ -664,8 +694,8 @@ def run_load(
     states = settle(database, uploads, options.settle_minutes, supervisor)
     missing_rows = [upload.document_id for upload in uploads if upload.document_id not in states]
     lost = lost_by_api(server.url, missing_rows)
-    stuck = {doc: state for doc, state in states.items() if state[0] not in FINAL}
-    failed = {doc: state for doc, state in states.items() if state[0] == "failed"}
+    stuck = {doc: state for doc, state in states.items() if state.status not in FINAL}
+    failed = {doc: state for doc, state in states.items() if state.status == "failed"}
     not_found = searchable(server.url, uploads, states)
     duplicates = database.rows(
         "SELECT case_id, sha256, count(*) FROM documents GROUP BY case_id, sha256 HAVING count(*) > 1"
@@ -721,20 +751,27 @@ def run_load(
         },
         "documents": {
             "accepted": len(uploads),
-            "indexed": sum(1 for state in states.values() if state[0] == "indexed"),
+            "indexed": sum(1 for state in states.values() if state.status == "indexed"),
             "failed": len(failed),
-            "failed_reasons": dict(Counter((state[1] or "")[:160] for state in failed.values()).most_common(10)),
+            "failed_reasons": dict(Counter((state.error or "")[:160] for state in failed.values()).most_common(10)),
             "lost": len(lost),
             "lost_ids": lost[:50],
             "missing_from_database_but_api_knows": len(missing_rows) - len(lost),
             "stuck": len(stuck),
             "stuck_documents": [
-                {"id": doc, "status": state[0], "attempts": state[2]} for doc, state in list(stuck.items())[:50]
+                {"id": doc, "status": state.status, "attempts": state.attempts}
+                for doc, state in list(stuck.items())[:50]
             ],
             "indexed_not_searchable": len(not_found),
             "indexed_not_searchable_ids": not_found[:50],
             "duplicate_rows": None if duplicates is None else len(duplicates),
             "settle_minutes_allowed": options.settle_minutes,
+            "seconds_to_finish": finish_times(uploads, states),
+            "seconds_to_finish_by_outage": {
+                outage.service: finish_times([upload for upload in uploads if start <= upload.at <= end], states)
+                for outage, (start, end) in zip(plan.outages, windows, strict=True)
+            },
+            "attempts": dict(sorted(Counter(state.attempts for state in states.values()).items())),
         },
     }
 
@@ -749,12 +786,18 @@ def main(
     uploads_per_second: Annotated[float, typer.Option(help="Born-digital uploads per second, all clients")] = 1.0,
     scan_every_seconds: Annotated[float, typer.Option(help="One scan upload per this many seconds")] = 20,
     settle_minutes: Annotated[float, typer.Option(help="How long documents may take to finish after the run")] = 5,
+    outages: Annotated[
+        str, typer.Option(help="Services to stop, in this order (comma-separated; empty for none)")
+    ] = ",".join(SERVICE_ORDER),
     output: Annotated[Path, typer.Option(help="Where the JSON report goes")] = REPO / "bench/results/soak.json",
     keep_work: Annotated[bool, typer.Option(help="Keep the working folder (logs) for a look")] = False,
 ) -> None:
     """Run the soak."""
     if minutes <= 0 or clients <= 0 or outage_seconds <= 0 or kills < 0:
         raise typer.BadParameter("minutes, clients and outage seconds must be positive, kills not negative")
+    services = [name.strip() for name in outages.split(",") if name.strip()]
+    if unknown := sorted(set(services) - set(chaos.SERVICES)):
+        raise typer.BadParameter(f"unknown services {unknown}; choose from {', '.join(chaos.SERVICES)}")
 
     def terminate(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)  # unwinds through every finally: services are started again
@@ -769,7 +812,7 @@ def main(
         "sweeper_interval_seconds": 10.0,
     }
     options = Options(minutes, clients, outage_seconds, kills, think_seconds, uploads_per_second,
-                      scan_every_seconds, settle_minutes, stack_settings)  # fmt: skip
+                      scan_every_seconds, settle_minutes, services, stack_settings)  # fmt: skip
     started = datetime.now(UTC)
     work = Path(tempfile.mkdtemp(prefix="casefile-soak-"))
     _say(f"working folder {work}")
