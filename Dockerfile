@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # OCR for scanned pages: English and Urdu language data.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-urd \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-urd postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 # Non-root at run time. /data is created here, owned by that user, so a fresh named

@@ -63,5 +63,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
-        log.exception("api.unexpected_error", path=request.url.path)
-        return problem(request, 500, "an unexpected error occurred; it has been logged")
+        request_id = getattr(request.state, "request_id", None)
+        log.exception("api.unexpected_error", path=request.url.path, request_id=request_id)
+        response = problem(request, 500, "an unexpected error occurred; it has been logged")
+        if request_id:  # sent from outside the observability middleware, so it adds the id itself
+            response.headers["X-Request-ID"] = request_id
+        return response

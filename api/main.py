@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from access import service as access_service
 from api.errors import install_error_handlers
+from api.limits import install_body_limits
+from api.observability import install_observability
 from api.routers import cases, documents, health, search
 from core.backends import build_backends
 from core.config import Settings, get_settings
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_body_limits(app)  # refuses anonymous or oversize bodies before they are read
+    install_observability(app)  # outermost: counts and logs every answer, refusals included
     app.include_router(health.router)
     for router in (cases.router, documents.router, search.router):
         app.include_router(router, prefix=API_PREFIX)

@@ -16,6 +16,7 @@ from access.schemas import Principal
 from cases import repository as cases_repository
 from cases import service as cases_service
 from cases.schemas import CaseCreate
+from cli import operations
 from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.db import SchemaOutdated, check_schema, migrate
@@ -82,7 +83,10 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("api.main:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+    # access_log off: api/observability.py already logs each request once, with its request id.
+    uvicorn.run(
+        "api.main:create_app", factory=True, host=host or settings.host, port=port or settings.port, access_log=False
+    )
 
 
 @app.command("import")
@@ -210,6 +214,8 @@ def reindex() -> None:
         version = backends.index.rebuild(documents.indexed_page_entries(session))
     console.print(f"search index rebuilt: {version}")
 
+
+operations.register(app)
 
 if __name__ == "__main__":
     app()

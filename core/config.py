@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     requeue_after_seconds: float = Field(300.0, gt=0)
     processing_lease_seconds: float = Field(6 * 3600.0, gt=0)
 
+    # A Celery worker serves its metrics here (set PROMETHEUS_MULTIPROC_DIR too: see docs/operations.md).
+    worker_metrics_port: int | None = Field(None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+
     bootstrap_token: SecretStr | None = None
 
     @field_validator("ocr_languages")

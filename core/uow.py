@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.db import new_session
 from core.errors import BackendUnavailable, DatabaseBusy
+from core.metrics import count_backend_error
 
 log = structlog.get_logger(__name__)
 _PENDING = "casefile.after_commit"
@@ -82,6 +83,7 @@ def commit(session: Session) -> None:
 
 def _database_error(error: OperationalError) -> BackendUnavailable:
     """SQLite's "database is locked" is a wait that ran out: retryable, not a broken document."""
+    count_backend_error("database", "commit")
     message = str(error.orig).lower()
     if "locked" in message or "busy" in message:
         return DatabaseBusy("the database is busy; try again in a moment")

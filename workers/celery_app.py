@@ -6,15 +6,18 @@ Retries use Celery's own policy (autoretry_for with exponential backoff); the la
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_init, worker_process_shutdown
 
 from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.errors import BackendUnavailable
 from core.logging import configure_logging
+from core.metrics import mark_process_dead, serve_worker_metrics
 from core.uow import PROCESS_DOCUMENT, SYNC_CASE_INDEX
 from ingest import tasks
 from workers.celery_queue import CeleryTaskQueue
@@ -69,3 +72,14 @@ def sync_case_index_task(case_id: str) -> None:
 @app.task(name=SWEEP)
 def sweep_task() -> None:
     tasks.sweep(worker_backends(), job_sender())
+
+
+@worker_init.connect
+def _serve_metrics(**_: Any) -> None:
+    if settings.worker_metrics_port:
+        serve_worker_metrics(settings.worker_metrics_port, settings.worker_metrics_host)
+
+
+@worker_process_shutdown.connect
+def _pool_process_gone(pid: int | None = None, **_: Any) -> None:
+    mark_process_dead(pid or os.getpid())

@@ -8,6 +8,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 
 from core.errors import BackendUnavailable
+from core.metrics import count_backend_error
 from core.uow import Job
 
 
@@ -33,6 +34,7 @@ class CeleryTaskQueue:
                 job.name, args=[job.key], retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2}
             )
         except OperationalError as error:
+            count_backend_error("queue", "send")
             raise BackendUnavailable(f"the task broker is unreachable: {error}") from error
 
     def depth(self) -> int:
