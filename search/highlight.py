@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections import Counter
 
 from search.backends.base import MARK_END, MARK_START
 
@@ -30,11 +31,19 @@ def best_fragment(marked: str, size: int = FRAGMENT_CHARS) -> str:
         start = marked.find(MARK_START, end)
     if not matches:
         return _cut(marked, 0, size)
-    best, best_count = matches[0][0], 0
-    for index, (position, _) in enumerate(matches):
-        count = len({word for other, word in matches[index:] if other < position + size - CONTEXT_BEFORE_CHARS})
-        if count > best_count:
-            best, best_count = position, count
+    # Slide a window along the matches: `words` counts those from the current one up to `last`, within reach.
+    reach = size - CONTEXT_BEFORE_CHARS
+    words: Counter[str] = Counter()
+    best, best_count, last = matches[0][0], 0, 0
+    for position, word in matches:
+        while last < len(matches) and matches[last][0] < position + reach:
+            words[matches[last][1]] += 1
+            last += 1
+        if len(words) > best_count:
+            best, best_count = position, len(words)
+        words[word] -= 1
+        if not words[word]:
+            del words[word]
     return _cut(marked, max(0, best - CONTEXT_BEFORE_CHARS), size)
 
 

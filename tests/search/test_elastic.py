@@ -131,3 +131,16 @@ def test_a_timed_out_answer_is_a_503_never_a_partial_result(
         index.search(parse_query("bail"), SearchFilters(), 0, 5)
     assert "took longer than 10 s" in raised.value.detail
     assert sent["timeout"].endswith("ms") and 9000 < int(sent["timeout"][:-2]) <= 10_000
+
+
+def test_a_new_document_is_written_in_one_request_and_only_a_reprocess_looks_up_its_pages(
+    index: ElasticsearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[dict[str, Any]] = []
+    search = index.admin.search
+    monkeypatch.setattr(index.admin, "search", lambda **request: lookups.append(request) or search(**request))
+    index.replace_document("d1", [page("d1", n, "text") for n in (1, 2)])
+    assert lookups == []  # page 2 was `created`: the document had no page beyond it
+    index.replace_document("d1", [page("d1", 1, "text")])
+    assert len(lookups) == 1  # page 1 was `updated`: a reprocess, so the pages beyond it are looked up
+    assert [(item.document_id, item.page_count) for item in index.indexed_documents()] == [("d1", 1)]

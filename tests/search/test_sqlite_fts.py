@@ -49,12 +49,12 @@ def test_snippets_of_a_page_full_of_matches_are_short_and_balanced(tmp_path: Pat
     assert hit.snippets[0].startswith("…") and hit.snippets[0].endswith("<mark>surety</mark> furnished")
 
 
-def test_only_the_requested_hits_are_highlighted_and_ties_follow_document_then_page(tmp_path: Path) -> None:
+def test_only_the_requested_hits_are_highlighted_and_ties_keep_the_written_order(tmp_path: Path) -> None:
     index = _index(tmp_path)
     index.replace_document("b", [page("b", n, "equal text") for n in (1, 2)])
     index.replace_document("a", [page("a", n, "equal text") for n in (1, 2)])
     result = index.search(parse_query("equal"), SearchFilters(), 1, 2)
-    assert [(hit.document_id, hit.page) for hit in result.hits] == [("a", 2), ("b", 1)]
+    assert [(hit.document_id, hit.page) for hit in result.hits] == [("b", 2), ("a", 1)]
     assert result.total == 4
     assert all(hit.snippets == ["<mark>equal</mark> text"] for hit in result.hits)
 
