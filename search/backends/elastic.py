@@ -201,9 +201,15 @@ class ElasticsearchIndex:
         latest = max((int(name.rsplit("-v", 1)[1]) for name in old), default=0)
         new = f"{self.alias}-v{latest + 1}"
         self._call("index creation", self.admin.indices.create, index=new)
-        for batch in batches:
-            self._bulk({"_index": new, "_id": page.key, "_source": page.record()} for page in batch)
-        self._call("refresh", self.admin.indices.refresh, index=new)
+        try:
+            for batch in batches:
+                self._bulk({"_index": new, "_id": page.key, "_source": page.record()} for page in batch)
+            self._call("refresh", self.admin.indices.refresh, index=new)
+        except BaseException:
+            # The live version is untouched; drop the half-built one, or the next rebuild would pick a number
+            # past it and the orphan would hold disk for good.
+            self.admin.options(ignore_status=404).indices.delete(index=new)
+            raise
         actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         self._call("alias swap", self.admin.indices.update_aliases,
                    actions=[*actions, {"add": {"index": new, "alias": self.alias}}])  # fmt: skip

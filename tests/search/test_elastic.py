@@ -138,9 +138,23 @@ def test_a_new_document_is_written_in_one_request_and_only_a_reprocess_looks_up_
 ) -> None:
     lookups: list[dict[str, Any]] = []
     search = index.admin.search
-    monkeypatch.setattr(index.admin, "search", lambda **request: lookups.append(request) or search(**request))
+
+    def counted(**request: Any) -> Any:
+        lookups.append(request)
+        return search(**request)
+
+    monkeypatch.setattr(index.admin, "search", counted)
     index.replace_document("d1", [page("d1", n, "text") for n in (1, 2)])
     assert lookups == []  # page 2 was `created`: the document had no page beyond it
     index.replace_document("d1", [page("d1", 1, "text")])
     assert len(lookups) == 1  # page 1 was `updated`: a reprocess, so the pages beyond it are looked up
     assert [(item.document_id, item.page_count) for item in index.indexed_documents()] == [("d1", 1)]
+
+
+def test_a_failed_rebuild_leaves_the_live_version_and_no_half_built_one(index: ElasticsearchIndex) -> None:
+    index.replace_document("d1", [page("d1", 1, "live text")])
+    with pytest.raises(IndexRejected):
+        index.rebuild([[page("d1", 1, "new text")], [page("d2", 1, "bad", filename="x" * 40_000)]])
+    assert sorted(index.admin.indices.get(index=f"{index.alias}-v*")) == [f"{index.alias}-v1"]
+    assert index.search(parse_query("live"), SearchFilters(), 0, 5).total == 1
+    assert index.rebuild([[page("d1", 1, "new text")]]) == f"{index.alias}-v2"
