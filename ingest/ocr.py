@@ -121,9 +121,9 @@ def run_tesseract(arguments: Sequence[str], timeout: float) -> str:
         completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as error:  # run() has killed and reaped it
         raise OcrTimedOut(f"tesseract ran longer than {timeout:g} s") from error
-    if completed.returncode < 0:
-        name = signal.Signals(-completed.returncode).name
-        raise OcrFailed(f"tesseract was stopped by {name} (out of memory?)")
+    if completed.returncode < 0:  # killed by a signal: SIGKILL from the OOM killer, SIGSEGV on a bad image
+        number = -completed.returncode
+        raise OcrFailed(f"tesseract was stopped by signal {number} ({signal.strsignal(number) or 'unknown'})")
     if completed.returncode != 0:
         raise OcrFailed(f"tesseract failed: {_failure_reason(completed.stderr)}")
     return completed.stdout.decode(errors="replace")

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from prometheus_client import REGISTRY
 import ingest.ocr
 from core.errors import OcrFailed, OcrTimedOut
 from ingest.ocr import TesseractOcr, run_tesseract
-from tests.ingest.scans import PHRASES, turned_scan, upright_scan
+from tests.ingest.scans import PHRASES, slow_scan, turned_scan, upright_scan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -96,6 +97,28 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(")") + 2] not in "ZX"  # a zombie is dead, only not yet reaped
+
+
+@pytest.mark.timeout(120)
+def test_a_killed_tesseract_is_ocr_failed_not_a_timeout() -> None:
+    failures: list[Exception] = []
+
+    def ocr() -> None:
+        try:
+            TesseractOcr().recognise([slow_scan()], "eng")
+        except Exception as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=ocr)
+    thread.start()
+    deadline = time.monotonic() + 90
+    while not (tesseracts := _children(os.getpid(), "tesseract")):
+        assert thread.is_alive() and time.monotonic() < deadline, "tesseract never started"
+        time.sleep(0.05)
+    os.kill(tesseracts[0], signal.SIGKILL)  # as the kernel's OOM killer would
+    thread.join(60)
+    [failure] = failures
+    assert type(failure) is OcrFailed and "signal 9 (Killed)" in str(failure)
 
 
 @pytest.mark.timeout(120)
