@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import platform
 import random
 import shutil
@@ -47,6 +48,7 @@ console = Console(stderr=True)
 app = typer.Typer(add_completion=False, help=__doc__)
 
 SERVICE_ORDER = ["elasticsearch", "minio", "redis", "postgresql"]
+SNAPSHOT_REVISION = "CASEFILE_SOAK_SNAPSHOT"  # set in the snapshot's run: the revision it was taken from
 ACCEPTED = (200, 201, 202)
 FINAL = ("indexed", "failed")
 REQUEST_TIMEOUT = 30.0
@@ -791,6 +793,9 @@ def main(
     ] = ",".join(SERVICE_ORDER),
     output: Annotated[Path, typer.Option(help="Where the JSON report goes")] = REPO / "bench/results/soak.json",
     keep_work: Annotated[bool, typer.Option(help="Keep the working folder (logs) for a look")] = False,
+    snapshot: Annotated[
+        bool, typer.Option(help="Run a copy of the checkout taken now, so edits made meanwhile do not leak in")
+    ] = True,
 ) -> None:
     """Run the soak."""
     if minutes <= 0 or clients <= 0 or outage_seconds <= 0 or kills < 0:
@@ -803,6 +808,8 @@ def main(
         raise SystemExit(128 + signum)  # unwinds through every finally: services are started again
 
     signal.signal(signal.SIGTERM, terminate)
+    if snapshot and SNAPSHOT_REVISION not in os.environ:
+        sys.exit(run_in_snapshot(output, keep_work))
     # Scaled to these small documents (seconds each): a killed worker's task comes back within two minutes,
     # and a job lost to a broker outage within a minute; production keeps hours for long OCR jobs.
     stack_settings = {
@@ -827,7 +834,8 @@ def main(
         meta = {
             "started": started.isoformat(timespec="seconds"),
             "duration_s": round((datetime.now(UTC) - started).total_seconds(), 1),
-            "revision": git_revision(),
+            "revision": os.environ.get(SNAPSHOT_REVISION) or git_revision(),
+            "code": str(REPO),
             "machine": {"cores": CORES, "python": platform.python_version(), "platform": platform.platform()},
             "options": {key: value for key, value in vars(options).items()},
             "work": str(work) if keep_work else None,
@@ -839,6 +847,47 @@ def main(
             shutil.rmtree(work, ignore_errors=True)
     verdict = summary(report)
     console.print(verdict)
+
+
+def take_snapshot(destination: Path) -> None:
+    """Copy the checkout as it is now: tracked files and new ones git does not ignore (no .venv, no .stack)."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
+    for name in filter(None, listing.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():  # a tracked file deleted in the working tree is not there
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def run_in_snapshot(output: Path, keep_work: bool) -> int:
+    """Run this command again inside a snapshot of the checkout. Others may edit the working tree during a
+    run of many minutes: a worker restarted after a kill would load new code against an old schema."""
+    code = Path(tempfile.mkdtemp(prefix="casefile-soak-code-"))
+    take_snapshot(code)
+    env = os.environ | {
+        SNAPSHOT_REVISION: f"{git_revision()}, snapshot taken {datetime.now(UTC).isoformat(timespec='seconds')}",
+        # The services' scripts keep their pid files and data under the checkout's .stack, not the snapshot's.
+        "CASEFILE_STACK_DIR": os.environ.get("CASEFILE_STACK_DIR", str(REPO / ".stack")),
+    }
+    _say(f"running a snapshot of the checkout in {code}")
+    command = [sys.executable, "-m", "bench.soak", *sys.argv[1:], "--output", str(output.resolve())]
+    child = subprocess.Popen(command, cwd=code, env=env)
+    try:
+        return child.wait()
+    except BaseException:
+        child.send_signal(signal.SIGTERM)  # the child restarts any service it stopped, then exits
+        child.wait(timeout=900)
+        raise
+    finally:
+        chaos.restore_services()
+        if not keep_work:
+            shutil.rmtree(code, ignore_errors=True)
 
 
 def summary(report: dict[str, Any]) -> str:
