@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -49,6 +50,7 @@ app = typer.Typer(add_completion=False, help=__doc__)
 
 SERVICE_ORDER = ["elasticsearch", "minio", "redis", "postgresql"]
 SNAPSHOT_REVISION = "CASEFILE_SOAK_SNAPSHOT"  # set in the snapshot's run: the revision it was taken from
+WORKTREE, LIVE = "worktree", "live"
 ACCEPTED = (200, 201, 202)
 FINAL = ("indexed", "failed")
 REQUEST_TIMEOUT = 30.0
@@ -559,10 +561,14 @@ def lost_by_api(url: str, document_ids: list[str]) -> list[str]:
         return [doc for doc in document_ids if http.get(f"/api/v1/documents/{doc}").status_code == 404]
 
 
-def git_revision() -> str:
+def git_revision(commit: str | None = None) -> str:
+    """The commit, marked when the working tree (not a named commit) has uncommitted changes."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
 
+    if commit is not None:
+        return git("rev-parse", "--short", commit)
     return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
 
 
@@ -793,9 +799,13 @@ def main(
     ] = ",".join(SERVICE_ORDER),
     output: Annotated[Path, typer.Option(help="Where the JSON report goes")] = REPO / "bench/results/soak.json",
     keep_work: Annotated[bool, typer.Option(help="Keep the working folder (logs) for a look")] = False,
-    snapshot: Annotated[
-        bool, typer.Option(help="Run a copy of the checkout taken now, so edits made meanwhile do not leak in")
-    ] = True,
+    code: Annotated[
+        str,
+        typer.Option(
+            help="What to run: a commit (copied now, so edits made meanwhile cannot leak in), 'worktree' for a copy "
+            "of the working tree with its uncommitted changes, or 'live' for the checkout itself"
+        ),
+    ] = "HEAD",
 ) -> None:
     """Run the soak."""
     if minutes <= 0 or clients <= 0 or outage_seconds <= 0 or kills < 0:
@@ -808,8 +818,8 @@ def main(
         raise SystemExit(128 + signum)  # unwinds through every finally: services are started again
 
     signal.signal(signal.SIGTERM, terminate)
-    if snapshot and SNAPSHOT_REVISION not in os.environ:
-        sys.exit(run_in_snapshot(output, keep_work))
+    if code != LIVE and SNAPSHOT_REVISION not in os.environ:
+        sys.exit(run_in_snapshot(output, keep_work, code))
     # Scaled to these small documents (seconds each): a killed worker's task comes back within two minutes,
     # and a job lost to a broker outage within a minute; production keeps hours for long OCR jobs.
     stack_settings = {
@@ -849,14 +859,18 @@ def main(
     console.print(verdict)
 
 
-def take_snapshot(destination: Path) -> None:
-    """Copy the checkout as it is now: tracked files and new ones git does not ignore (no .venv, no .stack)."""
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout
+def take_snapshot(destination: Path, revision: str) -> None:
+    """Copy a commit (`git archive`), or with "worktree" the checkout as it is now: tracked files and new ones git
+    does not ignore (no .venv, no .stack)."""
+    if revision != WORKTREE:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision], cwd=REPO, capture_output=True, check=True
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(destination, filter="data")
+        return
+    command = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    listing = subprocess.run(command, cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, listing.decode().split("\0")):
         source = REPO / name
         if source.is_file():  # a tracked file deleted in the working tree is not there
@@ -865,13 +879,14 @@ def take_snapshot(destination: Path) -> None:
             shutil.copy2(source, target)
 
 
-def run_in_snapshot(output: Path, keep_work: bool) -> int:
+def run_in_snapshot(output: Path, keep_work: bool, revision: str) -> int:
     """Run this command again inside a snapshot of the checkout. Others may edit the working tree during a
     run of many minutes: a worker restarted after a kill would load new code against an old schema."""
     code = Path(tempfile.mkdtemp(prefix="casefile-soak-code-"))
-    take_snapshot(code)
+    take_snapshot(code, revision)
+    described = git_revision() if revision == WORKTREE else git_revision(revision)
     env = os.environ | {
-        SNAPSHOT_REVISION: f"{git_revision()}, snapshot taken {datetime.now(UTC).isoformat(timespec='seconds')}",
+        SNAPSHOT_REVISION: f"{described}, snapshot taken {datetime.now(UTC).isoformat(timespec='seconds')}",
         # The services' scripts keep their pid files and data under the checkout's .stack, not the snapshot's.
         "CASEFILE_STACK_DIR": os.environ.get("CASEFILE_STACK_DIR", str(REPO / ".stack")),
     }
