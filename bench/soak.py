@@ -738,8 +738,8 @@ def run_load(
         "latency": latency(samples) | {"by_op": {op: latency([s for s in samples if s.op == op]) for op in ops}},
         "latency_outside_outages": latency(steady),
         "outages": [
-            outage_report(outage, following, samples, origin_wall)
-            for outage, following in zip(plan.outages, [*plan.outages[1:], None], strict=True)
+            outage_report(outage, next(iter(plan.outages[number + 1 :]), None), samples, origin_wall)
+            for number, outage in enumerate(plan.outages)
         ],
         "worker_kills": [
             {
