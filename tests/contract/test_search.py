@@ -206,6 +206,7 @@ def test_a_search_past_its_time_budget_is_a_503_problem(stack: str, tmp_path: Pa
             response = api.get(url, params={"q": "bail"})
             assert response.status_code == 503, response.text
             assert "took longer than" in response.json()["detail"]
+            assert int(response.headers["retry-after"]) > 0
 
 
 @pytest.mark.parametrize("stack", STACKS)
