@@ -1,13 +1,14 @@
-"""Queries about tokens and audit events."""
+"""Queries about units, users, tokens, sessions and sign-in failures."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import ApiToken, AuditEvent, Role
+from core.models import ApiToken, AuditEvent, BrowserSession, Case, Role, SignInFailure, Unit, User
 
 
 def find_active_token(session: Session, token_hash: str) -> ApiToken | None:
@@ -16,13 +17,62 @@ def find_active_token(session: Session, token_hash: str) -> ApiToken | None:
     ).first()
 
 
+def find_active_session(session: Session, session_hash: str) -> BrowserSession | None:
+    return session.scalars(
+        select(BrowserSession).where(BrowserSession.session_hash == session_hash, BrowserSession.revoked_at.is_(None))
+    ).first()
+
+
 def has_active_admin(session: Session) -> bool:
-    return (
-        session.scalars(
-            select(ApiToken.id).where(ApiToken.role == Role.admin, ApiToken.revoked_at.is_(None)).limit(1)
-        ).first()
-        is not None
+    token = select(ApiToken.id).where(ApiToken.role == Role.admin, ApiToken.revoked_at.is_(None)).limit(1)
+    user = select(User.id).where(User.role == Role.admin, User.active.is_(True)).limit(1)
+    return session.scalars(token).first() is not None or session.scalars(user).first() is not None
+
+
+def find_unit_by_name(session: Session, name: str) -> Unit | None:
+    return session.scalars(select(Unit).where(func.lower(Unit.name) == name.strip().lower())).first()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def list_units(session: Session) -> Sequence[Unit]:
+    return session.scalars(select(Unit).order_by(Unit.name)).all()
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.username)).all()
+
+
+def list_tokens(session: Session, user_id: str | None = None) -> Sequence[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.created_at)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return session.scalars(query).all()
+
+
+def cases_noting_officer(session: Session, names: Sequence[str]) -> Sequence[Case]:
+    wanted = {" ".join(name.split()).lower() for name in names if name}
+    query = select(Case).where(Case.officer_note.is_not(None), func.lower(Case.officer_note).in_(wanted))
+    return session.scalars(query).all()
+
+
+def recent_failures(session: Session, username: str, address: str, since: datetime) -> tuple[int, int, datetime | None]:
+    """Failed sign-ins since `since`: for the account, for the address, and the oldest of them."""
+    recent = select(SignInFailure).where(SignInFailure.at >= since)
+    by_account = session.scalar(
+        select(func.count()).select_from(recent.where(SignInFailure.username == username).subquery())
     )
+    by_address = session.scalar(
+        select(func.count()).select_from(recent.where(SignInFailure.address == address).subquery())
+    )
+    oldest = session.scalar(
+        select(func.min(SignInFailure.at)).where(
+            SignInFailure.at >= since, or_(SignInFailure.username == username, SignInFailure.address == address)
+        )
+    )
+    return by_account or 0, by_address or 0, oldest
 
 
 def recent_audit_events(session: Session, limit: int = 100) -> Sequence[AuditEvent]:

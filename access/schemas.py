@@ -1,36 +1,162 @@
-"""Who is calling, and what each role may do."""
+"""Who is calling, what each role may do, and the API shapes for units, users, tokens, grants and sign-in."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
-from core.models import Role
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.models import Access, Role, UnitKind
 
 
 class Permission(enum.StrEnum):
-    read = "read"
-    search = "search"
+    read = "read"  # read and search case content the walls let through
     download = "download"
-    write = "write"  # create cases, upload, edit metadata, reprocess
+    write = "write"  # create cases, upload, edit metadata, reprocess, within the walls
+    manage = "manage"  # units, users, tokens and grants
+    audit = "audit"  # the audit trail
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.clerk: frozenset(Permission),
-    Role.officer: frozenset({Permission.read, Permission.search, Permission.download}),
-    Role.client: frozenset({Permission.read, Permission.search, Permission.download}),
+    Role.clerk: frozenset({Permission.read, Permission.download, Permission.write}),
+    Role.officer: frozenset({Permission.read, Permission.download, Permission.write}),
+    Role.focal_person: frozenset({Permission.read, Permission.download}),
+    Role.client: frozenset({Permission.read, Permission.download, Permission.write}),
+    Role.auditor: frozenset({Permission.audit}),
 }
 
 
 @dataclass(frozen=True)
 class Principal:
+    """The caller: a user (through a token or a browser session), or a token that acts by its role alone."""
+
+    user_id: str | None
     token_id: str | None
     name: str
     role: Role
+    unit_id: str | None = None
+    read_only: bool = False
+    session_id: str | None = None  # set for a browser session: its writes need the CSRF token
+    address: str | None = None
 
     def can(self, permission: Permission) -> bool:
+        if self.read_only and permission in (Permission.write, Permission.manage):
+            return False
         return permission in ROLE_PERMISSIONS[self.role]
 
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role.value})"
 
-SYSTEM = Principal(token_id=None, name="system", role=Role.admin)
+
+SYSTEM = Principal(user_id=None, token_id=None, name="system", role=Role.admin)
+
+
+class UnitCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: UnitKind = UnitKind.other
+
+
+class UnitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    kind: UnitKind
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
+    full_name: str | None = Field(default=None, max_length=200)
+    role: Role
+    unit_id: str
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    username: str
+    full_name: str
+    role: Role
+    unit_id: str
+    active: bool
+    created_at: datetime
+
+
+class MeOut(BaseModel):
+    user: UserOut | None
+    role: Role
+    unit: UnitOut | None
+    read_only: bool
+    token_id: str | None
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    user_id: str | None = None
+    role: Role | None = Field(default=None, description="For a token with no user: a service role")
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    read_only: bool = False
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    user_id: str | None
+    role: Role
+    read_only: bool
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="Shown once; stored only as a hash")
+
+
+class SignIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SignedIn(BaseModel):
+    user: UserOut
+    csrf_token: str = Field(description="Send as X-CSRF-Token with every write made with the session cookie")
+
+
+class GrantCreate(BaseModel):
+    user_id: str | None = None
+    unit_id: str | None = None
+    access: Access = Access.read
+
+
+class GrantOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    case_id: str
+    user_id: str | None
+    unit_id: str | None
+    access: Access
+    created_at: datetime
+
+
+class AssignmentCreate(BaseModel):
+    user_id: str
+
+
+class AssignmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    case_id: str
+    user_id: str
+    created_at: datetime

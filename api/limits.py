@@ -21,10 +21,11 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access import service as access_service
+from api.deps import SESSION_COOKIE
 from api.errors import problem_for
 from core.config import Settings, get_settings
 from core.db import new_session
@@ -36,6 +37,8 @@ API_PREFIX = "/api/v1/"
 UPLOAD_ROUTE = re.compile(r"^/api/v1/cases/[^/]+/documents/?$")
 # Boundaries, part headers and the small form fields (title, doc_type, filed_on, language) around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+# Signing in is the one body sent before there are credentials (small: the JSON limit still applies).
+ANONYMOUS_BODY_PATHS = frozenset({"/api/v1/auth/login"})
 NO_TOKEN = "send an API token as 'Authorization: Bearer <token>'"
 BAD_TOKEN = "the API token is not valid or has been revoked"
 _INSTALLED = "casefile_body_limits_installed"
@@ -59,7 +62,12 @@ def _too_large(settings: Settings, limit: int, method: str, path: str) -> Payloa
 def _token_is_valid(settings: Settings, token: str) -> bool:
     # A short read-only session of its own: closed (rolled back) at once, never committed.
     with new_session(settings) as session:
-        return access_service.authenticate(session, token) is not None
+        return access_service.authenticate_token(session, token) is not None
+
+
+def _session_is_valid(settings: Settings, cookie: str) -> bool:
+    with new_session(settings) as session:
+        return access_service.authenticate_session(session, cookie) is not None
 
 
 class BodyLimitMiddleware:
@@ -78,8 +86,8 @@ class BodyLimitMiddleware:
         if declared is None and "content-length" in headers:
             await _reject(scope, receive, send, CasefileError("the Content-Length header is not a number"))
             return
-        if (declared or 0) > 0 or "transfer-encoding" in headers:
-            refusal = await _check_token(settings, headers)
+        if ((declared or 0) > 0 or "transfer-encoding" in headers) and path not in ANONYMOUS_BODY_PATHS:
+            refusal = await _check_credentials(settings, headers)
             if refusal is None and declared is not None and declared > limit:
                 refusal = _too_large(settings, limit, method, path)
             if refusal is not None:
@@ -142,13 +150,18 @@ def _content_length(headers: Headers) -> int | None:
     return int(value)
 
 
-async def _check_token(settings: Settings, headers: Headers) -> CasefileError | None:
+async def _check_credentials(settings: Settings, headers: Headers) -> CasefileError | None:
+    """A bearer token, or else a browser session cookie (its CSRF check comes later, in api/deps.py)."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    cookie = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE, "")
+    if (scheme.lower() != "bearer" or not token) and not cookie:
         return Unauthorized(NO_TOKEN)
     try:
-        valid = await anyio.to_thread.run_sync(_token_is_valid, settings, token)
+        if scheme.lower() == "bearer" and token:
+            valid = await anyio.to_thread.run_sync(_token_is_valid, settings, token)
+        else:
+            valid = await anyio.to_thread.run_sync(_session_is_valid, settings, cookie)
     except SQLAlchemyError as error:
         log.warning("request.token_check_failed", reason=str(error.orig if hasattr(error, "orig") else error))
         return BackendUnavailable("the database did not answer; try again in a moment")

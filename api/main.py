@@ -11,7 +11,7 @@ from access import service as access_service
 from api.errors import install_error_handlers
 from api.limits import install_body_limits
 from api.observability import install_observability
-from api.routers import cases, documents, health, search
+from api.routers import access, cases, documents, health, search
 from core.backends import build_backends
 from core.config import Settings, get_settings
 from core.db import check_schema
@@ -52,6 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_body_limits(app)  # refuses anonymous or oversize bodies before they are read
     install_observability(app)  # outermost: counts and logs every answer, refusals included
     app.include_router(health.router)
-    for router in (cases.router, documents.router, search.router):
+    for router in (access.router, cases.router, documents.router, search.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -66,7 +66,7 @@ def run_r3(documents: int, pages_per_document: int) -> dict[str, Any]:
 
         with clock() as casefile:
             for document_id, group in docs:
-                casefile_index.replace_document(document_id, group, 0)  # new documents, as at upload
+                casefile_index.replace_document(document_id, group)  # new documents, as at upload
         # `casefile reindex`'s path: the same pages in batches of 50 documents into a new index version.
         rebuild_index = ElasticsearchIndex(ELASTICSEARCH_URL, f"{prefix}-rebuild")
         rebuild_index.ensure_ready()

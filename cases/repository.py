@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from cases.schemas import CaseFilters
-from core.models import Case
+from core.models import Assignment, Case
 
 
 def _conditions(filters: CaseFilters) -> list[ColumnElement[bool]]:
@@ -16,27 +16,35 @@ def _conditions(filters: CaseFilters) -> list[ColumnElement[bool]]:
         (Case.court, filters.court),
         (Case.status, filters.status),
         (Case.case_type, filters.case_type),
-        (Case.assigned_officer, filters.assigned_officer),
     )
-    return [column == value for column, value in pairs if value is not None]
+    conditions = [column == value for column, value in pairs if value is not None]
+    if filters.officer_id is not None:
+        conditions.append(Case.assignments.any(Assignment.user_id == filters.officer_id))
+    return conditions
 
 
-def get_case(session: Session, case_id: str) -> Case | None:
-    return session.get(Case, case_id)
+def get_case(session: Session, case_id: str, allowed: ColumnElement[bool] | None = None) -> Case | None:
+    if allowed is None:
+        return session.get(Case, case_id)
+    return session.scalars(select(Case).where(Case.id == case_id, allowed)).first()
 
 
 def find_by_number(session: Session, court: str, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.court == court, Case.number == number)).first()
 
 
-def list_cases(session: Session, filters: CaseFilters, offset: int, limit: int) -> tuple[Sequence[Case], int]:
-    query = select(Case).where(*_conditions(filters))
+def list_cases(
+    session: Session, allowed: ColumnElement[bool], filters: CaseFilters, offset: int, limit: int
+) -> tuple[Sequence[Case], int]:
+    query = select(Case).where(allowed, *_conditions(filters))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Case.updated_at.desc(), Case.id).offset(offset).limit(limit)).all()
     return rows, total
 
 
-def ids_matching_metadata(session: Session, texts: Sequence[str], filters: CaseFilters) -> list[str]:
+def ids_matching_metadata(
+    session: Session, texts: Sequence[str], allowed: ColumnElement[bool], filters: CaseFilters
+) -> list[str]:
     """Cases whose number, title, court, officer, parties or tags contain every one of texts."""
     if not texts:
         return []
@@ -45,7 +53,7 @@ def ids_matching_metadata(session: Session, texts: Sequence[str], filters: CaseF
         Case.title,
         Case.court,
         Case.case_type,
-        Case.assigned_officer,
+        Case.officer_note,
         cast(Case.parties, String),
         cast(Case.tags, String),
     ]
@@ -53,14 +61,16 @@ def ids_matching_metadata(session: Session, texts: Sequence[str], filters: CaseF
     for text in texts:
         pattern = f"%{text.lower()}%"
         query = query.where(or_(*(func.lower(column).like(pattern) for column in searchable)))
-    return list(session.scalars(query.where(*_conditions(filters))))
+    return list(session.scalars(query.where(allowed, *_conditions(filters))))
 
 
-def numbers_of(session: Session, ids: Collection[str], filters: CaseFilters) -> dict[str, str]:
+def numbers_of(
+    session: Session, ids: Collection[str], allowed: ColumnElement[bool], filters: CaseFilters
+) -> dict[str, str]:
     """The number of each of these cases that passes the filters, by id (enough to rank them)."""
     if not ids:
         return {}
-    query = select(Case.id, Case.number).where(Case.id.in_(list(ids)), *_conditions(filters))
+    query = select(Case.id, Case.number).where(Case.id.in_(list(ids)), allowed, *_conditions(filters))
     return {case_id: number for case_id, number in session.execute(query)}
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from access.schemas import AssignmentOut, GrantOut
 from core.models import CaseStatus
 
 
@@ -23,16 +24,18 @@ def _strip(value: str) -> str:
 
 
 class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a mistake or a probe: 422
+
     number: str = Field(max_length=200, examples=["W.P. No. 1234 of 2024"])
     title: str = Field(max_length=500)
     court: str = Field(max_length=200, examples=["Lahore High Court"])
     case_type: str | None = Field(default=None, max_length=100, examples=["writ petition"])
     status: CaseStatus = CaseStatus.open
     parties: list[Party] = Field(default_factory=list, max_length=200)
-    assigned_officer: str | None = Field(default=None, max_length=200)
     filed_on: date | None = None
     next_hearing_on: date | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
+    unit_id: str | None = Field(default=None, description="The owning unit; default the creator's (admins only)")
 
     _clean = field_validator("number", "title", "court")(_strip)
 
@@ -40,16 +43,19 @@ class CaseCreate(BaseModel):
 class CaseUpdate(BaseModel):
     """Every field optional: only the ones sent are changed."""
 
+    model_config = ConfigDict(extra="forbid")
+
     number: str | None = Field(default=None, max_length=200)
     title: str | None = Field(default=None, max_length=500)
     court: str | None = Field(default=None, max_length=200)
     case_type: str | None = Field(default=None, max_length=100)
     status: CaseStatus | None = None
     parties: list[Party] | None = Field(default=None, max_length=200)
-    assigned_officer: str | None = Field(default=None, max_length=200)
     filed_on: date | None = None
     next_hearing_on: date | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
+    sealed: bool | None = None
+    seal_reason: str | None = Field(default=None, max_length=500)
 
     @field_validator("number", "title", "court")
     @classmethod
@@ -62,7 +68,7 @@ class CaseFilters:
     court: str | None = None
     status: CaseStatus | None = None
     case_type: str | None = None
-    assigned_officer: str | None = None
+    officer_id: str | None = None
 
 
 class CaseOut(BaseModel):
@@ -75,7 +81,12 @@ class CaseOut(BaseModel):
     case_type: str | None
     status: CaseStatus
     parties: list[Party]
-    assigned_officer: str | None
+    unit_id: str | None
+    officer_note: str | None = Field(description="An officer named before assignments existed")
+    assignments: list[AssignmentOut]
+    grants: list[GrantOut]
+    sealed: bool
+    seal_reason: str | None
     filed_on: date | None
     next_hearing_on: date | None
     tags: list[str]

@@ -8,12 +8,12 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from access import service as audit
-from access.schemas import Principal
+from access import audit, policy
+from access.schemas import Permission, Principal
 from cases import repository
 from cases.schemas import CaseCreate, CaseFilters, CaseUpdate
-from core.errors import BackendUnavailable, Conflict, NotFound
-from core.models import Case
+from core.errors import BackendUnavailable, Conflict, Forbidden, InvalidInput, NotFound
+from core.models import Access, Assignment, Case, Document, Grant, Role, Unit, User
 from core.uow import SYNC_CASE_INDEX, Job, after_commit, send_job_now
 from search.backends.base import SearchIndex
 from search.query import Clause, required_words
@@ -23,7 +23,10 @@ log = structlog.get_logger(__name__)
 
 
 def case_fields(case: Case) -> CaseFields:
+    readers, sealed_readers = policy.reader_keys(case)
     return CaseFields(
+        readers=readers,
+        sealed_readers=sealed_readers,
         case_id=case.id,
         case_number=case.number,
         court=case.court,
@@ -34,9 +37,27 @@ def case_fields(case: Case) -> CaseFields:
 
 
 def get_case(session: Session, case_id: str) -> Case:
+    """A case by id, for the system (workers, CLI maintenance). Callers on behalf of a person use
+    visible_case or writable_case."""
     case = repository.get_case(session, case_id)
     if case is None:
         raise NotFound(f"no case with id {case_id}")
+    return case
+
+
+def visible_case(session: Session, actor: Principal, case_id: str) -> Case:
+    """The case if the caller may see it; otherwise 404, the same as a case that does not exist."""
+    case = repository.get_case(session, case_id, policy.visible_cases(actor))
+    if case is None:
+        raise NotFound(f"no case with id {case_id}")
+    return case
+
+
+def writable_case(session: Session, actor: Principal, case_id: str) -> Case:
+    """The case if the caller may change it: 404 if they cannot see it, 403 if they see it but may not write."""
+    case = visible_case(session, actor, case_id)
+    if repository.get_case(session, case_id, policy.writable_cases(actor)) is None:
+        raise Forbidden(f"the {actor.role.value} role may not change this case")
     return case
 
 
@@ -47,8 +68,16 @@ def _ensure_number_free(session: Session, court: str, number: str, case_id: str 
 
 
 def create_case(session: Session, actor: Principal, data: CaseCreate) -> Case:
+    """A case owned by the creator's unit; only an admin may create one for another unit."""
+    if not actor.can(Permission.write) or actor.role not in (Role.admin, Role.clerk):
+        raise Forbidden(f"the {actor.role.value} role may not create cases")
+    unit_id = data.unit_id or actor.unit_id
+    if data.unit_id and data.unit_id != actor.unit_id and actor.role is not Role.admin:
+        raise Forbidden("only an admin may create a case for another unit")
+    if unit_id is not None and session.get(Unit, unit_id) is None:
+        raise InvalidInput(f"no unit with id {unit_id}")
     _ensure_number_free(session, data.court, data.number)
-    case = Case(**data.model_dump())
+    case = Case(**data.model_dump(exclude={"unit_id"}), unit_id=unit_id)
     session.add(case)
     try:
         session.flush()
@@ -60,8 +89,12 @@ def create_case(session: Session, actor: Principal, data: CaseCreate) -> Case:
 
 def update_case(session: Session, index: SearchIndex, actor: Principal, case_id: str, data: CaseUpdate) -> Case:
     """Change the fields sent; after the commit, the case fields copied into the index follow."""
-    case = get_case(session, case_id)
+    case = writable_case(session, actor, case_id)
     changes = data.model_dump(exclude_unset=True)
+    sealing = changes.pop("sealed", None)
+    reason = changes.pop("seal_reason", None)
+    if sealing is not None and sealing != case.sealed:
+        set_seal(session, actor, case, sealing, reason)
     for name in ("number", "title", "court", "status"):  # required columns cannot be cleared
         if name in changes and changes[name] is None:
             changes.pop(name)
@@ -73,9 +106,81 @@ def update_case(session: Session, index: SearchIndex, actor: Principal, case_id:
     for name, value in changes.items():
         setattr(case, name, value)
     session.flush()
-    audit.record(session, actor, "case.update", "case", case.id, changed=sorted(changes))
+    if changes:
+        audit.record(session, actor, "case.update", "case", case.id, changed=sorted(changes))
     _update_index_after_commit(session, index, case)
     return case
+
+
+def record_read(session: Session, actor: Principal, case: Case) -> None:
+    audit.record(session, actor, "case.read", "case", case.id)
+
+
+def set_seal(session: Session, actor: Principal, target: Case | Document, sealed: bool, reason: str | None) -> None:
+    """Seal or unseal a case or document, with the reason on record; the caller updates the index."""
+    if sealed and not (reason and reason.strip()):
+        raise InvalidInput("sealing needs a seal_reason (for example: in-camera proceedings)")
+    target.sealed = sealed
+    target.seal_reason = reason.strip() if sealed and reason else None
+    kind = "case" if isinstance(target, Case) else "document"
+    case_id = target.id if isinstance(target, Case) else target.case_id
+    audit.record(session, actor, f"{kind}.{'seal' if sealed else 'unseal'}", kind, target.id, case_id=case_id,
+                 reason=reason)  # fmt: skip
+
+
+def assign_officer(session: Session, actor: Principal, case: Case, officer: User) -> Assignment:
+    if officer.role is not Role.officer or not officer.active:
+        raise InvalidInput("only an active officer can be assigned to a case")
+    existing = next((each for each in case.assignments if each.user_id == officer.id), None)
+    if existing is not None:
+        return existing
+    assignment = Assignment(case_id=case.id, user_id=officer.id)
+    case.assignments.append(assignment)
+    session.flush()
+    audit.record(session, actor, "case.assign", "case", case.id, user_id=officer.id)
+    return assignment
+
+
+def unassign_officer(session: Session, actor: Principal, case: Case, assignment_id: str) -> None:
+    assignment = next((each for each in case.assignments if each.id == assignment_id), None)
+    if assignment is None:
+        raise NotFound(f"no assignment with id {assignment_id} on this case")
+    case.assignments.remove(assignment)
+    audit.record(session, actor, "case.unassign", "case", case.id, user_id=assignment.user_id)
+
+
+def add_grant(
+    session: Session, actor: Principal, case: Case, user: User | None, unit: Unit | None, access: Access
+) -> Grant:
+    if (user is None) == (unit is None):
+        raise InvalidInput("a grant names either user_id or unit_id")
+    grant = Grant(case_id=case.id, user_id=user.id if user else None, unit_id=unit.id if unit else None, access=access)
+    case.grants.append(grant)
+    session.flush()
+    audit.record(session, actor, "case.grant", "case", case.id, grant_id=grant.id, user_id=grant.user_id,
+                 unit_id=grant.unit_id, access=access.value)  # fmt: skip
+    return grant
+
+
+def remove_grant(session: Session, actor: Principal, case: Case, grant_id: str) -> None:
+    grant = next((each for each in case.grants if each.id == grant_id), None)
+    if grant is None:
+        raise NotFound(f"no grant with id {grant_id} on this case")
+    case.grants.remove(grant)
+    audit.record(session, actor, "case.revoke_grant", "case", case.id, grant_id=grant_id)
+
+
+def manageable_case(session: Session, actor: Principal, case_id: str) -> Case:
+    """Assignments and grants are kept by admins, and by clerks who may change the case."""
+    case = writable_case(session, actor, case_id)
+    if actor.role not in (Role.admin, Role.clerk):
+        raise Forbidden(f"the {actor.role.value} role may not assign or grant")
+    return case
+
+
+def refresh_index(session: Session, index: SearchIndex, case: Case) -> None:
+    """After a change to who may see the case (grants, assignments, seal), its pages' access keys follow."""
+    _update_index_after_commit(session, index, case)
 
 
 def _update_index_after_commit(session: Session, index: SearchIndex, case: Case) -> None:
@@ -99,13 +204,16 @@ def sync_index(session: Session, index: SearchIndex, case_id: str) -> None:
         after_commit(session, lambda: index.update_case_fields(fields))
 
 
-def list_cases(session: Session, filters: CaseFilters, page: int, size: int) -> tuple[Sequence[Case], int]:
-    return repository.list_cases(session, filters, (page - 1) * size, size)
+def list_cases(
+    session: Session, actor: Principal, filters: CaseFilters, page: int, size: int
+) -> tuple[Sequence[Case], int]:
+    return repository.list_cases(session, policy.visible_cases(actor), filters, (page - 1) * size, size)
 
 
 def search_cases(
     session: Session,
     index: SearchIndex,
+    actor: Principal,
     query: Clause,
     filters: CaseFilters,
     page: int,
@@ -113,10 +221,13 @@ def search_cases(
 ) -> tuple[list[tuple[Case, int]], int]:
     """Cases whose metadata or documents match, most matching documents first; each with that count.
     Ids are ranked here, and only the requested page of cases is loaded."""
-    index_filters = SearchFilters(court=filters.court, status=filters.status, case_type=filters.case_type)
+    index_filters = SearchFilters(
+        court=filters.court, status=filters.status, case_type=filters.case_type, readers=policy.principal_keys(actor)
+    )
     per_case = index.matching_documents_per_case(query, index_filters)
-    metadata_ids = repository.ids_matching_metadata(session, required_words(query), filters)
-    candidates = repository.numbers_of(session, set(per_case) | set(metadata_ids), filters)
+    visible = policy.visible_cases(actor)
+    metadata_ids = repository.ids_matching_metadata(session, required_words(query), visible, filters)
+    candidates = repository.numbers_of(session, set(per_case) | set(metadata_ids), visible, filters)
     ranked = sorted(candidates.items(), key=lambda item: (-per_case.get(item[0], 0), item[1], item[0]))
     start = (page - 1) * size
     page_ids = [case_id for case_id, _ in ranked[start : start + size]]

@@ -11,16 +11,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from access import repository as access_repository
 from access import service as access_service
 from access.schemas import Principal
 from cases import repository as cases_repository
 from cases import service as cases_service
 from cases.schemas import CaseCreate
-from cli import operations
+from cli import operations, people
 from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.db import SchemaOutdated, check_schema, migrate
-from core.errors import CasefileError
+from core.errors import CasefileError, NotFound
 from core.models import Role
 from core.uow import unit_of_work
 from ingest import repository as documents_repository
@@ -30,10 +31,8 @@ from search.schemas import SearchFilters
 from workers import TaskQueue, get_task_queue
 
 app = typer.Typer(help="Casefile: case files and page-level full-text search.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
-app.add_typer(tokens_app, name="tokens")
 console = Console()
-CLI_USER = Principal(token_id=None, name="cli", role=Role.admin)
+CLI_USER = Principal(user_id=None, token_id=None, name="cli", role=Role.admin)
 
 
 def _checked_schema() -> None:
@@ -141,13 +140,22 @@ def search(
     court: Annotated[str | None, typer.Option()] = None,
     case_id: Annotated[str | None, typer.Option()] = None,
     size: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    as_user: Annotated[
+        str | None, typer.Option("--as-user", help="Search as this user, within their walls (default: operator)")
+    ] = None,
 ) -> None:
     """Search pages and print where each hit is."""
     backends, _queue = _start()
     try:
         with unit_of_work(backends.settings) as session:
+            actor = CLI_USER
+            if as_user is not None:
+                person = access_repository.find_user(session, as_user)
+                if person is None:
+                    raise NotFound(f"no user named {as_user!r}")
+                actor = access_service.principal_for(person)
             result = search_service.search_pages(
-                session, backends.index, CLI_USER, query, SearchFilters(court=court, case_id=case_id), 1, size
+                session, backends.index, actor, query, SearchFilters(court=court, case_id=case_id), 1, size
             )
     except CasefileError as error:
         console.print(f"[red]{error.detail}[/]")
@@ -159,20 +167,6 @@ def search(
         snippet = " ".join(hit.snippets).replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
         table.add_row(hit.case_number, hit.title or hit.filename, str(hit.page), f"{hit.score:.2f}", snippet)
     console.print(table)
-
-
-@tokens_app.command("create")
-def create_token(
-    name: Annotated[str, typer.Option(help="Who or what the token is for")],
-    role: Annotated[Role, typer.Option(help="admin, clerk, officer or client")],
-) -> None:
-    """Create an API token and print it once: it is stored only as a hash."""
-    _checked_schema()
-    with unit_of_work(get_settings()) as session:
-        token, plaintext = access_service.create_token(session, name, role)
-        token_id = token.id
-    console.print(f"token {token_id} for {name} ({role.value}); it will not be shown again:", style="dim")
-    typer.echo(plaintext)
 
 
 @app.command()
@@ -216,6 +210,7 @@ def reindex() -> None:
 
 
 operations.register(app)
+people.register(app)
 
 if __name__ == "__main__":
     app()

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"
 
     bootstrap_token: SecretStr | None = None
+    # Send the session cookie only over HTTPS; on in production behind TLS.
+    cookie_secure: bool = False
 
     @field_validator("ocr_languages")
     @classmethod

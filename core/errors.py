@@ -9,10 +9,14 @@ class CasefileError(Exception):
     status_code = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, detail: str, headers: dict[str, str] | None = None, keep_changes: bool = False, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
+        # The unit of work commits what was done before this error (a failed sign-in's record, say).
+        self.keep_changes = keep_changes
         self.extra = extra
 
 
@@ -56,6 +60,11 @@ class Unauthorized(CasefileError):
 class Forbidden(CasefileError):
     status_code = 403
     title = "Forbidden"
+
+
+class TooManyRequests(CasefileError):
+    status_code = 429
+    title = "Too many requests"
 
 
 class RangeNotSatisfiable(CasefileError):

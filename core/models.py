@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -87,10 +88,24 @@ class PageSource(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    admin = "admin"
-    clerk = "clerk"
-    officer = "officer"
-    client = "client"
+    admin = "admin"  # manages units, users and grants; sees every case
+    clerk = "clerk"  # creates cases and uploads for their unit
+    officer = "officer"  # a law officer: the cases assigned or granted to them
+    focal_person = "focal_person"  # a ministry's contact: their unit's cases, read only
+    auditor = "auditor"  # the audit trail, and no case content
+    client = "client"  # an API integration: their unit's cases, writes only with a write grant
+
+
+class UnitKind(enum.StrEnum):
+    ministry = "ministry"
+    law_office = "law_office"
+    court = "court"
+    other = "other"
+
+
+class Access(enum.StrEnum):
+    read = "read"
+    write = "write"
 
 
 def _enum(kind: type[enum.Enum]) -> Enum:
@@ -101,6 +116,33 @@ def _enum(kind: type[enum.Enum]) -> Enum:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Unit(Base):
+    """A ministry, division or department, a law office, or a court registry."""
+
+    __tablename__ = "units"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind), default=UnitKind.other)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    # Argon2id (argon2-cffi); None for a service account, which signs in only with tokens.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
 
 
 class Case(TimestampMixin, Base):
@@ -115,12 +157,53 @@ class Case(TimestampMixin, Base):
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.open)
     # [{"name": ..., "role": ...}]
     parties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    assigned_officer: Mapped[str | None] = mapped_column(String(200))
+    # The owning unit: by default the creator's. None only for cases made before units existed (admins see them).
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # The officer named before assignments existed, kept as a note until a matching officer user is created.
+    officer_note: Mapped[str | None] = mapped_column(String(200))
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    seal_reason: Mapped[str | None] = mapped_column(String(500))
     filed_on: Mapped[date | None] = mapped_column(Date)
     next_hearing_on: Mapped[date | None] = mapped_column(Date)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     documents: Mapped[list[Document]] = relationship(back_populates="case")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Assignment.created_at"
+    )
+    grants: Mapped[list[Grant]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Grant.created_at"
+    )
+
+
+class Assignment(Base):
+    """A law officer assigned to a case."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", name="uq_assignments_case_user"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship()
+
+
+class Grant(Base):
+    """Access to one case for a user or a whole unit beyond what their role gives."""
+
+    __tablename__ = "grants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"), index=True)
+    access: Mapped[Access] = mapped_column(_enum(Access), default=Access.read)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="grants")
 
 
 class Document(TimestampMixin, Base):
@@ -145,6 +228,8 @@ class Document(TimestampMixin, Base):
     page_count: Mapped[int | None] = mapped_column(Integer)
     ocr_pages: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    seal_reason: Mapped[str | None] = mapped_column(String(500))
     # While `processing`: past this time the worker is presumed dead and the sweeper sends the job again.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -177,21 +262,75 @@ class ApiToken(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
+    # A user's token acts as that user; a token with no user (the bootstrap token, or one made before users
+    # existed) acts by its role alone, with no unit.
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role))
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False)
     # sha256 of the token: tokens are 256 random bits, so a slow hash adds nothing.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship()
+
+
+class BrowserSession(Base):
+    """A signed-in browser: the cookie holds a random id, stored here as its sha256, with the CSRF token."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class SignInFailure(Base):
+    """One failed sign-in, for throttling per account and per address (shared by every API replica)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class AuditEvent(Base):
+    """Append-only and hash-chained: `hash` is sha256(previous row's hash + this row's canonical content)."""
+
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     token_id: Mapped[str | None] = mapped_column(String(36))
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
     actor: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50), index=True)
     target_type: Mapped[str | None] = mapped_column(String(50))
-    target_id: Mapped[str | None] = mapped_column(String(36))
+    target_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="ok")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Set by the chainer after the commit, in id order (rows of concurrent transactions commit out of order).
+    sequence: Mapped[int | None] = mapped_column(Integer, unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The chain's head: one row (id 1), locked by each commit that appends to the audit trail."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

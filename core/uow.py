@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import new_session
-from core.errors import BackendUnavailable, DatabaseBusy
+from core.errors import BackendUnavailable, CasefileError, DatabaseBusy
 from core.metrics import count_backend_error
 
 log = structlog.get_logger(__name__)
@@ -106,6 +106,16 @@ def unit_of_work(settings: Settings, jobs: JobSender | None = None) -> Iterator[
         rollback(session)
         session.close()
         raise _database_error(error) from error
+    except CasefileError as error:
+        if error.keep_changes:  # an answer that is an error, whose record must still be kept
+            try:
+                commit(session)
+            finally:
+                session.close()
+        else:
+            rollback(session)
+            session.close()
+        raise
     except BaseException:
         rollback(session)
         session.close()

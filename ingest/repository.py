@@ -6,15 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.models import Document, DocumentStatus, Page, new_id
+from core.models import Case, Document, DocumentStatus, Page, new_id
 
 
-def get_document(session: Session, document_id: str) -> Document | None:
-    return session.get(Document, document_id)
+def get_document(session: Session, document_id: str, allowed: ColumnElement[bool] | None = None) -> Document | None:
+    """allowed is a condition on Document and Case (the walls)."""
+    if allowed is None:
+        return session.get(Document, document_id)
+    query = select(Document).join(Case, Case.id == Document.case_id).where(Document.id == document_id, allowed)
+    return session.scalars(query).first()
 
 
 def find_duplicate(session: Session, case_id: str, sha256: str) -> Document | None:
@@ -59,21 +63,23 @@ def stale_documents(session: Session, queued_before: datetime, now: datetime, ev
     return session.scalars(query.order_by(Document.created_at).with_for_update(skip_locked=True)).all()
 
 
-def list_case_documents(session: Session, case_id: str) -> Sequence[Document]:
-    return session.scalars(
-        select(Document).where(Document.case_id == case_id).order_by(Document.created_at, Document.id)
-    ).all()
+def list_case_documents(
+    session: Session, case_id: str, allowed: ColumnElement[bool] | None = None
+) -> Sequence[Document]:
+    query = select(Document).where(Document.case_id == case_id)
+    if allowed is not None:
+        query = query.where(allowed)
+    return session.scalars(query.order_by(Document.created_at, Document.id)).all()
 
 
 def list_pages(session: Session, document_id: str) -> Sequence[Page]:
     return session.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.number)).all()
 
 
-def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> int:
-    """Swap the document's pages for these; return how many it had before."""
-    removed = cast("CursorResult[Any]", session.execute(delete(Page).where(Page.document_id == document_id)))
+def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> None:
+    """Swap the document's pages for these."""
+    session.execute(delete(Page).where(Page.document_id == document_id))
     session.add_all(pages)
-    return removed.rowcount
 
 
 def ids_with_status(session: Session, statuses: Sequence[DocumentStatus]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import DocType, DocumentStatus, PageSource
 
@@ -26,8 +26,20 @@ class DocumentOut(BaseModel):
     error: str | None
     page_count: int | None
     ocr_pages: int | None
+    sealed: bool
+    seal_reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class DocumentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=500)
+    doc_type: DocType | None = None
+    filed_on: date | None = None
+    sealed: bool | None = None
+    seal_reason: str | None = Field(default=None, max_length=500)
 
 
 class DocumentList(BaseModel):

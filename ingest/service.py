@@ -12,20 +12,22 @@ from pathlib import Path
 from typing import BinaryIO
 
 import structlog
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
-from access import service as audit
+from access import audit, policy
 from access.schemas import Principal
-from cases.service import case_fields, get_case
+from cases.service import case_fields, set_seal, writable_case
 from core.backends import Backends
 from core.config import Settings, normalise_languages
 from core.errors import CasefileError, InvalidInput, NotFound
-from core.models import DocType, Document, DocumentStatus, Page, PageSource, utcnow
+from core.models import Case, DocType, Document, DocumentStatus, Page, PageSource, utcnow
 from core.uow import PROCESS_DOCUMENT, Job, after_commit, enqueue_job
 from ingest import repository
 from ingest.extraction import ExtractedPage, extract_pages
 from ingest.ocr import OcrEngine
 from ingest.parsers import ParseLimits, parser_for
+from ingest.schemas import DocumentUpdate
 from ingest.sniff import sniff_content_type
 from search.backends.base import SearchIndex
 from search.schemas import PageEntry
@@ -67,9 +69,47 @@ def parse_limits(settings: Settings) -> ParseLimits:
 
 
 def get_document(session: Session, document_id: str) -> Document:
+    """A document by id, for the system (workers, maintenance); people go through visible_document."""
     document = repository.get_document(session, document_id)
     if document is None:
         raise NotFound(f"no document with id {document_id}")
+    return document
+
+
+def visible_document(session: Session, actor: Principal, document_id: str) -> Document:
+    """The document if the caller may see it (its case, and the document's own seal); otherwise 404."""
+    allowed = and_(policy.visible_cases(actor), policy.visible_documents(actor))
+    document = repository.get_document(session, document_id, allowed)
+    if document is None:
+        raise NotFound(f"no document with id {document_id}")
+    return document
+
+
+def case_documents(session: Session, actor: Principal, case: Case) -> Sequence[Document]:
+    return repository.list_case_documents(session, case.id, policy.visible_documents(actor))
+
+
+def update_document(
+    session: Session, index: SearchIndex, actor: Principal, document_id: str, data: DocumentUpdate
+) -> Document:
+    """Change a document's metadata or seal; after the commit its pages in the index follow."""
+    document = visible_document(session, actor, document_id)
+    case = writable_case(session, actor, document.case_id)
+    changes = data.model_dump(exclude_unset=True)
+    sealing, reason = changes.pop("sealed", None), changes.pop("seal_reason", None)
+    if changes.get("doc_type", "") is None:  # required: null means "leave it"
+        changes.pop("doc_type")
+    if sealing is not None and sealing != document.sealed:
+        set_seal(session, actor, document, sealing, reason)
+    for name, value in changes.items():
+        setattr(document, name, value)
+    if changes:
+        audit.record(session, actor, "document.update", "document", document.id, case_id=case.id,
+                     changed=sorted(changes))  # fmt: skip
+    session.flush()
+    if document.status == DocumentStatus.indexed:
+        entries = page_entries(document, repository.list_pages(session, document.id))
+        after_commit(session, lambda: index.replace_document(document.id, entries))
     return document
 
 
@@ -99,7 +139,7 @@ def check_languages(requested: str | None, settings: Settings, ocr: OcrEngine) -
 def upload_document(session: Session, backends: Backends, actor: Principal, upload: UploadRequest) -> UploadOutcome:
     """Store the original and record it as queued; bytes that cannot be processed are kept as failed."""
     settings = backends.settings
-    case = get_case(session, upload.case_id)
+    case = writable_case(session, actor, upload.case_id)
     languages = check_languages(upload.metadata.language, settings, backends.ocr)
     staged, blob = stage_upload(upload.source, staging_dir(settings), settings.max_upload_bytes)
     try:
@@ -180,12 +220,13 @@ def clean_stale_staging(settings: Settings, older_than_seconds: float = 3600) ->
 
 def request_reprocess(session: Session, actor: Principal, document_id: str) -> Document:
     """Queue a document for processing again; the job goes out after the commit."""
-    document = get_document(session, document_id)
+    document = visible_document(session, actor, document_id)
+    writable_case(session, actor, document.case_id)
     document.status = DocumentStatus.queued
     document.error = None
     document.attempts = 0
     document.lease_until = None
-    audit.record(session, actor, "document.reprocess", "document", document.id)
+    audit.record(session, actor, "document.reprocess", "document", document.id, case_id=document.case_id)
     enqueue_job(session, Job(PROCESS_DOCUMENT, document.id))
     return document
 
@@ -235,7 +276,7 @@ def save_pages(session: Session, index: SearchIndex, document_id: str, pages: Se
     """Store the pages; the index gets them after the commit. The document stays `processing` until
     mark_indexed, so a failed index write leaves it to be retried, never `indexed` and missing."""
     document = get_document(session, document_id)
-    previous_page_count = repository.replace_pages(
+    repository.replace_pages(
         session,
         document.id,
         [
@@ -255,7 +296,7 @@ def save_pages(session: Session, index: SearchIndex, document_id: str, pages: Se
     document.ocr_pages = sum(1 for page in pages if page.source == PageSource.ocr)
     session.flush()
     entries = page_entries(document, pages)
-    after_commit(session, lambda: index.replace_document(document_id, entries, previous_page_count))
+    after_commit(session, lambda: index.replace_document(document_id, entries))
 
 
 def mark_indexed(session: Session, document_id: str) -> None:
@@ -279,6 +320,7 @@ def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[P
             title=document.title,
             filename=document.filename,
             language=document.language,
+            sealed=document.sealed,
         )
         for page in pages
     ]

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import func, select
 
-from access import service as audit
+from access import audit
 from access.schemas import Principal
 from core.backends import Backends
 from core.db import new_session
@@ -45,7 +45,7 @@ def _log() -> structlog.typing.FilteringBoundLogger:
     return logger
 
 
-VERIFIER = Principal(token_id=None, name="casefile verify", role=Role.admin)
+VERIFIER = Principal(user_id=None, token_id=None, name="casefile verify", role=Role.admin)
 DEFAULT_ORPHAN_GRACE = timedelta(hours=1)
 
 

@@ -34,6 +34,10 @@ INDEX_FIELDS: dict[str, FieldKind] = {
     "filename": "keyword",
     "language": "keyword",
     "parties": "keywords",
+    # The walls: see CaseFields.readers. Not yet filtered on by the engines (next step of issue 9).
+    "readers": "keywords",
+    "sealed_readers": "keywords",
+    "sealed": "integer",
 }
 
 
@@ -52,6 +56,11 @@ class CaseFields:
     status: str
     case_type: str | None
     parties: tuple[str, ...]
+    # The walls (access/policy.py): the access keys that may see the case's pages, for its ordinary documents
+    # and for its sealed ones. A search carries the caller's keys (SearchFilters.readers) and matches only pages
+    # whose list holds one of them.
+    readers: tuple[str, ...] = ()
+    sealed_readers: tuple[str, ...] = ()
 
     def record(self) -> dict[str, IndexValue]:
         """The case's fields as the index stores them (a case edit rewrites exactly these)."""
@@ -72,6 +81,7 @@ class PageEntry:
     title: str | None
     filename: str
     language: str
+    sealed: bool = False  # the document is sealed: only the case's sealed_readers see this page
 
     @property
     def key(self) -> str:
@@ -89,6 +99,8 @@ def _index_value(value: object) -> IndexValue:
         return value.isoformat()
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, bool):
+        return int(value)
     if value is None or isinstance(value, str | int):
         return value
     raise TypeError(f"cannot index a {type(value).__name__}")
@@ -103,6 +115,9 @@ class SearchFilters:
     doc_type: str | None = None
     filed_from: date | None = None
     filed_to: date | None = None
+    # The caller's access keys (access.policy.principal_keys): only pages whose readers hold one match.
+    # None: no restriction (an admin or the system); (): nothing matches.
+    readers: tuple[str, ...] | None = None
 
 
 class FacetCount(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy.orm import Session
 
-from access import service as audit
+from access import audit, policy
 from access.schemas import Principal
 from core.errors import InvalidInput
 from search.backends.base import SearchIndex
@@ -29,13 +31,14 @@ def search_pages(
     if filters.filed_from and filters.filed_to and filters.filed_from > filters.filed_to:
         raise InvalidInput("filed_from is after filed_to")
     query = parse_query(query_text)
-    result = index.search(query, filters, offset=(page - 1) * size, limit=size)
+    walled = dataclasses.replace(filters, readers=policy.principal_keys(actor))  # never from the caller's input
+    result = index.search(query, walled, offset=(page - 1) * size, limit=size)
     audit.record(
         session,
         actor,
         "search",
         query=query_text,
-        filters={key: str(value) for key, value in vars(filters).items() if value is not None},
+        filters={key: str(value) for key, value in vars(filters).items() if value is not None and key != "readers"},
         total=result.total,
     )
     return SearchResponse(

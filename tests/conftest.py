@@ -13,24 +13,31 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from access import repository as access_repository
 from access import service as access_service
+from access.schemas import SYSTEM, TokenCreate, UserCreate
 from api.main import create_app
 from core.config import Settings
 from core.db import migrate
-from core.models import Role
+from core.models import Role, UnitKind
 from core.uow import unit_of_work
 from tests.stacks import STACKS, embedded_settings, production_stack
 
 BOOTSTRAP_TOKEN = "cf_test-bootstrap-token-0123456789"
+TEST_PASSWORD = "correct horse battery staple"
+TEST_UNIT = "Ministry of Test"
 
 
 @dataclass
 class Api:
-    """A TestClient bound to one stack, with a token per role."""
+    """A TestClient bound to one stack, with a token per role: a user of that role in the test unit, and the
+    bootstrap admin token."""
 
     client: TestClient
     settings: Settings
     tokens: dict[Role, str]
+    unit_id: str
+    user_ids: dict[Role, str]
 
     def headers(self, role: Role = Role.admin) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -45,7 +52,8 @@ class Api:
         return self.client.patch(url, headers=self.headers(role), **kwargs)
 
     def create_case(self, number: str = "W.P. No. 1234 of 2024", **fields: Any) -> dict[str, Any]:
-        body = {"number": number, "title": "Ahmad v. Province", "court": "Lahore High Court"} | fields
+        body = {"number": number, "title": "Ahmad v. Province", "court": "Lahore High Court", "unit_id": self.unit_id}
+        body |= fields
         response = self.post("/api/v1/cases", json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
@@ -72,11 +80,25 @@ class Api:
 def open_api(settings: Settings) -> Iterator[Api]:
     migrate(settings)  # the API refuses an outdated schema; `casefile migrate` does this in deployments
     with TestClient(create_app(settings)) as client:
-        tokens = {Role.admin: BOOTSTRAP_TOKEN}
-        with unit_of_work(settings) as session:
-            for role in (Role.clerk, Role.officer, Role.client):
-                tokens[role] = access_service.create_token(session, f"test {role.value}", role)[1]
-        yield Api(client=client, settings=settings, tokens=tokens)
+        tokens, user_ids = {Role.admin: BOOTSTRAP_TOKEN}, {}
+        with unit_of_work(settings) as session:  # idempotent: a restored install already has them
+            unit = access_repository.find_unit_by_name(session, TEST_UNIT) or access_service.create_unit(
+                session, SYSTEM, TEST_UNIT, UnitKind.ministry
+            )
+            unit_id = unit.id
+            for role in (Role.clerk, Role.officer, Role.focal_person, Role.auditor, Role.client):
+                username = f"test-{role.value}"
+                user = access_repository.find_user(session, username) or access_service.create_user(
+                    session,
+                    SYSTEM,
+                    UserCreate(username=username, full_name=f"Test {role.value}", role=role, unit_id=unit.id,
+                               password=TEST_PASSWORD),
+                )  # fmt: skip
+                user_ids[role] = user.id
+                tokens[role] = access_service.create_token(session, SYSTEM, TokenCreate(name="test", user_id=user.id))[
+                    1
+                ]
+        yield Api(client=client, settings=settings, tokens=tokens, unit_id=unit_id, user_ids=user_ids)
 
 
 @pytest.fixture(name="embedded_settings")

@@ -1,4 +1,4 @@
-"""Case endpoints, and uploading documents into a case."""
+"""Case endpoints: cases, their documents, assignments and grants. Access checks are the deps' job."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from api.deps import BackendsDep, Reader, SessionDep, Writer
+from access import service as access_service
+from access.schemas import AssignmentCreate, AssignmentOut, GrantCreate, GrantOut
+from api.deps import BackendsDep, ManageableCase, Reader, SessionDep, VisibleCase, WritableCase, Writer
 from api.errors import problem_for
 from cases import service
 from cases.schemas import CaseCreate, CaseFilters, CaseList, CaseListItem, CaseOut, CaseUpdate
 from core.models import CaseStatus, DocType
-from ingest import repository as documents_repository
 from ingest import service as documents
 from ingest.schemas import DocumentList, DocumentOut
 from search.query import parse_query
@@ -35,17 +36,17 @@ def list_cases(
     court: str | None = None,
     status: CaseStatus | None = None,
     case_type: str | None = None,
-    assigned_officer: str | None = None,
+    officer_id: Annotated[str | None, Query(description="Cases assigned to this officer (a user id)")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CaseList:
-    filters = CaseFilters(court=court, status=status, case_type=case_type, assigned_officer=assigned_officer)
+    filters = CaseFilters(court=court, status=status, case_type=case_type, officer_id=officer_id)
     query = parse_query(q)
     if query is None:
-        cases, total = service.list_cases(session, filters, page, size)
+        cases, total = service.list_cases(session, user, filters, page, size)
         items = [CaseListItem.model_validate(case) for case in cases]
     else:
-        matches, total = service.search_cases(session, backends.index, query, filters, page, size)
+        matches, total = service.search_cases(session, backends.index, user, query, filters, page, size)
         items = [
             CaseListItem.model_validate(case).model_copy(update={"matched_documents": count}) for case, count in matches
         ]
@@ -53,13 +54,16 @@ def list_cases(
 
 
 @router.get("/{case_id}")
-def read_case(case_id: str, session: SessionDep, user: Reader) -> CaseOut:
-    return CaseOut.model_validate(service.get_case(session, case_id))
+def read_case(case: VisibleCase, session: SessionDep, user: Reader) -> CaseOut:
+    service.record_read(session, user, case)
+    return CaseOut.model_validate(case)
 
 
 @router.patch("/{case_id}")
-def update_case(case_id: str, data: CaseUpdate, session: SessionDep, backends: BackendsDep, user: Writer) -> CaseOut:
-    return CaseOut.model_validate(service.update_case(session, backends.index, user, case_id, data))
+def update_case(
+    case: WritableCase, data: CaseUpdate, session: SessionDep, backends: BackendsDep, user: Writer
+) -> CaseOut:
+    return CaseOut.model_validate(service.update_case(session, backends.index, user, case.id, data))
 
 
 @router.post(
@@ -70,7 +74,7 @@ def update_case(case_id: str, data: CaseUpdate, session: SessionDep, backends: B
 )
 def upload_document(
     request: Request,
-    case_id: str,
+    case: WritableCase,
     file: Annotated[UploadFile, File(description="The document: PDF, TIFF, PNG, JPEG or plain text")],
     session: SessionDep,
     backends: BackendsDep,
@@ -82,7 +86,7 @@ def upload_document(
     language: Annotated[str | None, Form(description="Tesseract languages, e.g. 'urd' or 'eng+urd'")] = None,
 ) -> DocumentOut | JSONResponse:
     upload = documents.UploadRequest(
-        case_id=case_id,
+        case_id=case.id,
         filename=file.filename,
         source=file.file,
         metadata=documents.UploadMetadata(title=title, doc_type=doc_type, filed_on=filed_on, language=language),
@@ -97,7 +101,45 @@ def upload_document(
 
 
 @router.get("/{case_id}/documents")
-def list_documents(case_id: str, session: SessionDep, user: Reader) -> DocumentList:
-    service.get_case(session, case_id)
-    items = [DocumentOut.model_validate(doc) for doc in documents_repository.list_case_documents(session, case_id)]
+def list_documents(case: VisibleCase, session: SessionDep, user: Reader) -> DocumentList:
+    items = [DocumentOut.model_validate(doc) for doc in documents.case_documents(session, user, case)]
     return DocumentList(items=items, total=len(items))
+
+
+@router.post("/{case_id}/assignments", status_code=status.HTTP_201_CREATED)
+def assign(
+    case: ManageableCase, data: AssignmentCreate, session: SessionDep, backends: BackendsDep, user: Writer
+) -> AssignmentOut:
+    officer = access_service.get_user(session, data.user_id)
+    assignment = service.assign_officer(session, user, case, officer)
+    service.refresh_index(session, backends.index, case)
+    return AssignmentOut.model_validate(assignment)
+
+
+@router.delete("/{case_id}/assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unassign(
+    case: ManageableCase, assignment_id: str, session: SessionDep, backends: BackendsDep, user: Writer
+) -> Response:
+    service.unassign_officer(session, user, case, assignment_id)
+    service.refresh_index(session, backends.index, case)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{case_id}/grants", status_code=status.HTTP_201_CREATED)
+def grant(
+    case: ManageableCase, data: GrantCreate, session: SessionDep, backends: BackendsDep, user: Writer
+) -> GrantOut:
+    grantee = access_service.get_user(session, data.user_id) if data.user_id else None
+    unit = access_service.get_unit(session, data.unit_id) if data.unit_id else None
+    created = service.add_grant(session, user, case, grantee, unit, data.access)
+    service.refresh_index(session, backends.index, case)
+    return GrantOut.model_validate(created)
+
+
+@router.delete("/{case_id}/grants/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_grant(
+    case: ManageableCase, grant_id: str, session: SessionDep, backends: BackendsDep, user: Writer
+) -> Response:
+    service.remove_grant(session, user, case, grant_id)
+    service.refresh_index(session, backends.index, case)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,11 +8,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Header, status
 from fastapi.responses import StreamingResponse
 
-from access import service as audit
-from api.deps import BackendsDep, Downloader, Reader, SessionDep, Writer
+from access import audit
+from api.deps import BackendsDep, Downloader, Reader, SessionDep, VisibleDocument, Writer
 from api.ranges import parse_range
 from ingest import repository, service
-from ingest.schemas import DocumentOut, PageList, PageOut
+from ingest.schemas import DocumentOut, DocumentUpdate, PageList, PageOut
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -24,8 +24,16 @@ def content_disposition(filename: str) -> str:
 
 
 @router.get("/{document_id}")
-def read_document(document_id: str, session: SessionDep, user: Reader) -> DocumentOut:
-    return DocumentOut.model_validate(service.get_document(session, document_id))
+def read_document(document: VisibleDocument, session: SessionDep, user: Reader) -> DocumentOut:
+    audit.record(session, user, "document.read", "document", document.id, case_id=document.case_id)
+    return DocumentOut.model_validate(document)
+
+
+@router.patch("/{document_id}")
+def update_document(
+    document: VisibleDocument, data: DocumentUpdate, session: SessionDep, backends: BackendsDep, user: Writer
+) -> DocumentOut:
+    return DocumentOut.model_validate(service.update_document(session, backends.index, user, document.id, data))
 
 
 @router.get(
@@ -34,17 +42,17 @@ def read_document(document_id: str, session: SessionDep, user: Reader) -> Docume
     responses={200: {"content": {"application/octet-stream": {}}}, 206: {"description": "Partial content"}},
 )
 def download_file(
-    document_id: str,
+    document: VisibleDocument,
     session: SessionDep,
     backends: BackendsDep,
     user: Downloader,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> StreamingResponse:
-    document = service.get_document(session, document_id)
     byte_range = parse_range(range_header, document.size)
     start, end = byte_range or (0, document.size - 1)
     chunks = backends.store.read_range(document.storage_key, start, end)
-    audit.record(session, user, "document.download", "document", document.id, range=range_header)
+    audit.record(session, user, "document.download", "document", document.id, case_id=document.case_id,
+                 range=range_header)  # fmt: skip
     headers = {
         "Content-Disposition": content_disposition(document.filename),
         "Accept-Ranges": "bytes",
@@ -63,8 +71,8 @@ def download_file(
 
 
 @router.get("/{document_id}/pages")
-def read_pages(document_id: str, session: SessionDep, user: Reader) -> PageList:
-    document = service.get_document(session, document_id)
+def read_pages(document: VisibleDocument, session: SessionDep, user: Reader) -> PageList:
+    audit.record(session, user, "document.read_pages", "document", document.id, case_id=document.case_id)
     return PageList(
         document_id=document.id,
         items=[PageOut.model_validate(page) for page in repository.list_pages(session, document.id)],
@@ -72,5 +80,5 @@ def read_pages(document_id: str, session: SessionDep, user: Reader) -> PageList:
 
 
 @router.post("/{document_id}/reprocess", status_code=status.HTTP_202_ACCEPTED)
-def reprocess(document_id: str, session: SessionDep, user: Writer) -> DocumentOut:
-    return DocumentOut.model_validate(service.request_reprocess(session, user, document_id))
+def reprocess(document: VisibleDocument, session: SessionDep, user: Writer) -> DocumentOut:
+    return DocumentOut.model_validate(service.request_reprocess(session, user, document.id))

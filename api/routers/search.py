@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import BackendsDep, Searcher, SessionDep
+from api.deps import BackendsDep, Reader, SessionDep
 from core.models import CaseStatus, DocType
 from search import service
 from search.schemas import SearchFilters, SearchResponse
@@ -19,7 +19,7 @@ router = APIRouter(tags=["search"])
 def search(
     session: SessionDep,
     backends: BackendsDep,
-    user: Searcher,
+    user: Reader,
     q: Annotated[str | None, Query(description='words, "phrases", OR, -exclude, prefix*')] = None,
     case_id: str | None = None,
     court: str | None = None,

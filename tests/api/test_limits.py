@@ -23,12 +23,13 @@ import pytest
 from fastapi import FastAPI
 
 from access import service as access_service
+from access.schemas import SYSTEM, TokenCreate, UserCreate
 from api.limits import MULTIPART_OVERHEAD_BYTES, install_body_limits
 from api.main import create_app
 from api.observability import install_observability
 from core.config import Settings
 from core.db import migrate
-from core.models import Role
+from core.models import Role, UnitKind
 from core.uow import unit_of_work
 from tests.samples import born_digital_pdf
 from tests.stacks import REPO, embedded_settings
@@ -78,7 +79,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     migrate(settings)
     with unit_of_work(settings) as session:
         access_service.ensure_bootstrap_token(session, BOOTSTRAP_TOKEN)
-        clerk_token = access_service.create_token(session, "limits clerk", Role.clerk)[1]
+        unit = access_service.create_unit(session, SYSTEM, "Limits unit", UnitKind.other)
+        clerk = access_service.create_user(
+            session, SYSTEM, UserCreate(username="limits-clerk", role=Role.clerk, unit_id=unit.id)
+        )
+        clerk_token = access_service.create_token(session, SYSTEM, TokenCreate(name="limits", user_id=clerk.id))[1]
     temp_dir = root / "tmp"
     temp_dir.mkdir()
     env = os.environ | {

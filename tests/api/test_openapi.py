@@ -160,7 +160,7 @@ def test_problem_bodies_the_app_sends_match_the_declared_schema(api: Api) -> Non
     not_json = api.headers() | {"Content-Type": "application/json"}
     answers = [
         ("/api/v1/cases/{case_id}", "get", api.client.get("/api/v1/cases/nope"), 401),
-        ("/api/v1/cases/{case_id}", "patch", api.patch(f"/api/v1/cases/{case_id}", Role.officer, json={}), 403),
+        ("/api/v1/cases/{case_id}", "patch", api.patch(f"/api/v1/cases/{case_id}", Role.focal_person, json={}), 403),
         ("/api/v1/cases/{case_id}", "get", api.get("/api/v1/cases/nope"), 404),
         ("/api/v1/cases", "post", api.client.post("/api/v1/cases", content=b"\xff{", headers=not_json), 400),
         ("/api/v1/cases", "post", api.post("/api/v1/cases", json={"number": 5}), 422),

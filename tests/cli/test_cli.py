@@ -51,13 +51,23 @@ def test_import_is_resumable_and_searchable(cli_settings: Settings, tmp_path: Pa
 def test_tokens_create_prints_a_working_token_once(cli_settings: Settings) -> None:
     from cli.main import app
 
-    result = runner.invoke(app, ["tokens", "create", "--name", "registry clerk", "--role", "clerk"])
+    unit_id = runner.invoke(app, ["units", "create", "Registry", "--kind", "court"]).stdout.strip()
+    created = runner.invoke(
+        app, ["users", "create", "amna", "--role", "clerk", "--unit", "Registry", "--password-stdin"],
+        input="a long enough password\n",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    user_id = created.stdout.strip().splitlines()[-1]
+    result = runner.invoke(app, ["tokens", "create", "--user", "amna", "--name", "laptop", "--expires-in-days", "30"])
     assert result.exit_code == 0, result.output
-    token = result.output.strip().splitlines()[-1]
+    token = result.stdout.strip().splitlines()[-1]
     with unit_of_work(cli_settings) as session:
-        principal = access_service.authenticate(session, token)
-    assert principal is not None and principal.role == "clerk" and principal.name == "registry clerk"
+        principal = access_service.authenticate_token(session, token)
+    assert principal is not None and principal.role == "clerk" and principal.user_id == user_id
+    assert principal.unit_id == unit_id
     assert runner.invoke(app, ["tokens", "create", "--name", "x", "--role", "judge"]).exit_code != 0
+    assert runner.invoke(app, ["tokens", "create", "--name", "x", "--user", "nobody"]).exit_code == 1
+    assert runner.invoke(app, ["users", "create", "x", "--role", "clerk", "--unit", "Nowhere"]).exit_code == 1
 
 
 def test_reprocess_failed(cli_settings: Settings, tmp_path: Path) -> None:

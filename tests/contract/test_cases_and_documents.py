@@ -14,7 +14,6 @@ def test_case_round_trip_and_unique_number_per_court(stack_api: Api) -> None:
             {"name": "Province of Punjab", "role": "respondent"},
         ],
         status="pending",
-        assigned_officer="A. Rehman",
         filed_on="2024-03-01",
         tags=["service"],
     )
@@ -48,7 +47,7 @@ def test_download_original_with_ranges(stack_api: Api) -> None:
     assert uploaded["content_type"] == "application/pdf" and len(uploaded["sha256"]) == 64
     url = f"/api/v1/documents/{uploaded['id']}/file"
 
-    whole = stack_api.get(url, role=Role.officer)
+    whole = stack_api.get(url, role=Role.focal_person)
     assert whole.status_code == 200 and whole.content == content
     assert whole.headers["content-type"] == "application/pdf"
     assert whole.headers["content-disposition"].startswith('attachment; filename="Order dated 1.2.2024 (final).pdf"')
@@ -95,14 +94,21 @@ def test_roles_and_tokens(stack_api: Api) -> None:
     assert stack_api.post("/api/v1/cases", role=Role.officer, json=body).status_code == 403
     assert stack_api.post("/api/v1/cases", role=Role.client, json=body).status_code == 403
     created = stack_api.post("/api/v1/cases", role=Role.clerk, json=body)
-    assert created.status_code == 201
-    for role in (Role.officer, Role.client):
-        assert stack_api.get(f"/api/v1/cases/{created.json()['id']}", role=role).status_code == 200
+    assert created.status_code == 201 and created.json()["unit_id"] == stack_api.unit_id  # the clerk's unit
+    case_url = f"/api/v1/cases/{created.json()['id']}"
+    for role in (Role.focal_person, Role.client):
+        assert stack_api.get(case_url, role=role).status_code == 200
         assert stack_api.get("/api/v1/search", role=role, params={"q": "x"}).status_code == 200
-    upload = stack_api.post(
-        f"/api/v1/cases/{created.json()['id']}/documents", role=Role.officer, files={"file": ("a.txt", b"hello")}
-    )
-    assert upload.status_code == 403
+    assert stack_api.get(case_url, role=Role.officer).status_code == 404  # not assigned: as if it did not exist
+    assert stack_api.get(case_url, role=Role.auditor).status_code == 404  # no case content for auditors
+    hello = {"file": ("a.txt", b"hello")}
+    assert stack_api.post(f"{case_url}/documents", role=Role.officer, files=hello).status_code == 404
+    assert stack_api.post(f"{case_url}/documents", role=Role.focal_person, files=hello).status_code == 403
+    assigned = stack_api.post(f"{case_url}/assignments", json={"user_id": stack_api.user_ids[Role.officer]})
+    assert assigned.status_code == 201, assigned.text
+    assert stack_api.get(case_url, role=Role.officer).status_code == 200
+    upload = stack_api.post(f"{case_url}/documents", role=Role.officer, files=hello)
+    assert upload.status_code == 202, upload.text  # an assigned officer adds documents
     assert stack_api.client.get("/health").status_code == 200
     ready = stack_api.client.get("/ready")
     assert ready.status_code == 200, ready.text
