@@ -56,6 +56,8 @@ SYSTEM = Principal(user_id=None, token_id=None, name="system", role=Role.admin)
 
 
 class UnitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=200)
     kind: UnitKind = UnitKind.other
 
@@ -70,6 +72,8 @@ class UnitOut(BaseModel):
 
 
 class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # e.g. a client cannot slip in fields the service does not expect
+
     username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
     full_name: str | None = Field(default=None, max_length=200)
     role: Role
@@ -98,8 +102,10 @@ class MeOut(BaseModel):
 
 
 class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=200)
-    user_id: str | None = None
+    user_id: str | None = Field(default=None, min_length=1, max_length=36)
     role: Role | None = Field(default=None, description="For a token with no user: a service role")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
     read_only: bool = False
@@ -133,8 +139,10 @@ class SignedIn(BaseModel):
 
 
 class GrantCreate(BaseModel):
-    user_id: str | None = None
-    unit_id: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = Field(default=None, min_length=1, max_length=36)
+    unit_id: str | None = Field(default=None, min_length=1, max_length=36)
     access: Access = Access.read
 
 
@@ -150,7 +158,9 @@ class GrantOut(BaseModel):
 
 
 class AssignmentCreate(BaseModel):
-    user_id: str
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=36)
 
 
 class AssignmentOut(BaseModel):
@@ -160,3 +170,55 @@ class AssignmentOut(BaseModel):
     case_id: str
     user_id: str
     created_at: datetime
+
+
+class AuditEventOut(BaseModel):
+    """One row of the audit trail, with its place in the hash chain."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    sequence: int | None = Field(description="Its place in the chain; null only for a row written around it")
+    at: datetime
+    actor: str = Field(description='Who, as "name (role)"')
+    user_id: str | None
+    token_id: str | None
+    address: str | None
+    action: str = Field(examples=["case.read", "document.download", "search", "auth.sign_in"])
+    target_type: str | None
+    target_id: str | None
+    case_id: str | None
+    outcome: str = Field(examples=["ok", "failed"])
+    detail: dict[str, object]
+    previous_hash: str | None
+    hash: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventOut]
+    total: int
+    page: int
+    size: int
+
+
+class ViewerOut(BaseModel):
+    """Someone who has seen a case: read it, one of its documents or their pages, or downloaded a file."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    actor: str
+    user_id: str | None
+    views: int
+    first_at: datetime
+    last_at: datetime
+
+
+class AccessLogOut(BaseModel):
+    """Who has seen a case (`viewers`), and every audit row about it, newest first (`items`, paged)."""
+
+    case_id: str
+    viewers: list[ViewerOut]
+    items: list[AuditEventOut]
+    total: int
+    page: int
+    size: int

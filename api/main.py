@@ -11,7 +11,8 @@ from access import service as access_service
 from api.errors import install_error_handlers
 from api.limits import install_body_limits
 from api.observability import install_observability
-from api.routers import access, cases, documents, health, search
+from api.openapi import install_problem_responses
+from api.routers import access, audit, cases, documents, health, search
 from core.backends import build_backends
 from core.config import Settings, get_settings
 from core.db import check_schema
@@ -49,9 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_problem_responses(app)  # the OpenAPI schema declares every error answer as a problem body
     install_body_limits(app)  # refuses anonymous or oversize bodies before they are read
     install_observability(app)  # outermost: counts and logs every answer, refusals included
     app.include_router(health.router)
-    for router in (access.router, cases.router, documents.router, search.router):
+    for router in (access.router, cases.router, documents.router, search.router, audit.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

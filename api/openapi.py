@@ -14,7 +14,8 @@ derived from each generated operation rather than listed per route:
 - a `Range` header: 416;
 - any parameter or body: 422 (FastAPI's validation answer, re-declared with the shape actually sent).
 
-Responses a route declares itself are kept, so a route can always say something more specific.
+Responses a route declares itself are kept, so a route can always say something more specific; an error
+answer it declares with a description only (a 429 from sign-in, say) gets the problem body as its content.
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ def _declare(method: str, operation: Operation, components: dict[str, Any]) -> N
     for status, reasons in _problems(method, operation, components, had_validation=fastapi_422 is not None).items():
         if str(status) not in responses:
             responses[str(status)] = _problem_response(status, "; ".join(reasons))
+    for status, declared in responses.items():  # a route's own error answers, declared by description only
+        if status[0] in "45" and "content" not in declared:
+            responses[status] = _problem_response(int(status), declared.get("description", ""))
     operation["responses"] = dict(sorted(responses.items()))
 
 

@@ -33,7 +33,7 @@ def list_units(session: SessionDep, user: CurrentUser) -> list[UnitOut]:
     return [UnitOut.model_validate(unit) for unit in repository.list_units(session)]
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED)
+@router.post("/users", status_code=status.HTTP_201_CREATED, responses={404: {"description": "no such unit"}})
 def create_user(data: UserCreate, session: SessionDep, user: Manager) -> UserOut:
     return UserOut.model_validate(access_service.create_user(session, user, data))
 
@@ -56,7 +56,7 @@ def me(session: SessionDep, user: CurrentUser) -> MeOut:
     )
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, responses={404: {"description": "no such user"}})
 def create_token(data: TokenCreate, session: SessionDep, user: Manager) -> TokenCreated:
     token, plaintext = access_service.create_token(session, user, data)
     return TokenCreated.model_validate({**TokenOut.model_validate(token).model_dump(), "token": plaintext})
@@ -73,7 +73,14 @@ def revoke_token(token_id: str, session: SessionDep, user: Manager) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/auth/login")
+@router.post(
+    "/auth/login",
+    responses={
+        401: {"description": "the username or password is wrong, or the account cannot sign in"},
+        429: {"description": "too many failed sign-ins for this account or address; see Retry-After"},
+        503: {"description": "the database is unavailable; retry later"},
+    },
+)
 def sign_in(data: SignIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep) -> SignedIn:
     person, cookie, csrf = access_service.sign_in(session, data.username, data.password, client_address(request))
     response.set_cookie(
