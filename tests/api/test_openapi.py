@@ -145,7 +145,7 @@ def test_derived_from_the_routes_not_from_names() -> None:
     read_op = paths["/things/{thing_id}"]["get"]
     # The route's own 404 keeps its description and, being an error, is sent as a problem body too.
     assert problem_statuses(read_op) == {401, 403, 404, 422, 503}
-    assert read_op["responses"]["404"]["description"] == "mine"
+    assert "mine" in read_op["responses"]["404"]["description"]
     assert problem_statuses(paths["/things/{thing_id}"]["put"]) == {400, 404, 409, 413, 422}
     assert problem_statuses(paths["/blobs"]["post"]) == {400, 413, 415, 416, 422}
 
