@@ -537,21 +537,47 @@ def finish_times(uploads: list[Upload], states: dict[str, State]) -> dict[str, A
     }
 
 
-def searchable(url: str, uploads: list[Upload], states: dict[str, State]) -> list[str]:
-    """Indexed documents that a search does not find: each PDF by its unique word, each scan in its own case."""
-    missing = []
+def searchable(
+    url: str, uploads: list[Upload], states: dict[str, State], database: Database
+) -> tuple[list[dict[str, Any]], int]:
+    """Indexed documents a search does not find: a PDF by its unique word, a scan by its case (its only
+    document: OCR quality is not this run's business). Each with what the index holds for it. Also how many
+    scans lack their OCR'd word "mandamus", for information."""
+    missing: list[dict[str, Any]] = []
+    scan_word_misses = 0
     headers = {"Authorization": f"Bearer {BOOTSTRAP_TOKEN}"}
     with httpx.Client(base_url=url, headers=headers, timeout=REQUEST_TIMEOUT) as http:
+
+        def pages_found(params: dict[str, Any], document_id: str) -> int | None:
+            response = http.get("/api/v1/search", params=params | {"size": 100})
+            if response.status_code != 200:
+                return None
+            return sum(1 for hit in response.json()["hits"] if hit["document_id"] == document_id)
+
         for upload in uploads:
             state = states.get(upload.document_id)
             if state is None or state.status != "indexed":
                 continue
-            query = upload.token if upload.kind == "pdf" else "mandamus"
-            response = http.get("/api/v1/search", params={"q": query, "case_id": upload.case_id, "size": 100})
-            hits = response.json().get("hits", []) if response.status_code == 200 else []
-            if not any(hit["document_id"] == upload.document_id for hit in hits):
-                missing.append(upload.document_id)
-    return missing
+            in_case = pages_found({"case_id": upload.case_id}, upload.document_id)
+            if upload.kind == "scan":
+                scan_word_misses += not pages_found({"q": "mandamus", "case_id": upload.case_id}, upload.document_id)
+                found = in_case
+            else:
+                found = pages_found({"q": upload.token, "case_id": upload.case_id}, upload.document_id)
+            if not found:
+                rows = database.rows("SELECT page_count, attempts FROM documents WHERE id = %s", (upload.document_id,))
+                page_count, attempts = rows[0] if rows else (None, None)
+                missing.append(
+                    {
+                        "id": upload.document_id,
+                        "kind": upload.kind,
+                        "accepted_at": upload.at,
+                        "page_count": page_count,
+                        "attempts": attempts,
+                        "pages_in_index_for_its_case": in_case,
+                    }
+                )
+    return missing, scan_word_misses
 
 
 def lost_by_api(url: str, document_ids: list[str]) -> list[str]:
@@ -704,7 +730,7 @@ def run_load(
     lost = lost_by_api(server.url, missing_rows)
     stuck = {doc: state for doc, state in states.items() if state.status not in FINAL}
     failed = {doc: state for doc, state in states.items() if state.status == "failed"}
-    not_found = searchable(server.url, uploads, states)
+    not_found, scan_word_misses = searchable(server.url, uploads, states, database)
     duplicates = database.rows(
         "SELECT case_id, sha256, count(*) FROM documents GROUP BY case_id, sha256 HAVING count(*) > 1"
     )
@@ -771,7 +797,10 @@ def run_load(
                 for doc, state in list(stuck.items())[:50]
             ],
             "indexed_not_searchable": len(not_found),
-            "indexed_not_searchable_ids": not_found[:50],
+            "indexed_not_searchable_documents": [
+                item | {"accepted_at": round(item["accepted_at"] - origin_wall, 2)} for item in not_found[:50]
+            ],
+            "scans_without_their_ocr_word": scan_word_misses,
             "duplicate_rows": None if duplicates is None else len(duplicates),
             "settle_minutes_allowed": options.settle_minutes,
             "seconds_to_finish": finish_times(uploads, states),
