@@ -549,7 +549,10 @@ def searchable(
     with httpx.Client(base_url=url, headers=headers, timeout=REQUEST_TIMEOUT) as http:
 
         def pages_found(params: dict[str, Any], document_id: str) -> int | None:
-            response = http.get("/api/v1/search", params=params | {"size": 100})
+            try:
+                response = http.get("/api/v1/search", params=params | {"size": 100})
+            except httpx.HTTPError:
+                return None
             if response.status_code != 200:
                 return None
             return sum(1 for hit in response.json()["hits"] if hit["document_id"] == document_id)
@@ -583,8 +586,15 @@ def searchable(
 def lost_by_api(url: str, document_ids: list[str]) -> list[str]:
     """Of documents the database lacks, those the API does not know either (404)."""
     headers = {"Authorization": f"Bearer {BOOTSTRAP_TOKEN}"}
+    lost = []
     with httpx.Client(base_url=url, headers=headers, timeout=REQUEST_TIMEOUT) as http:
-        return [doc for doc in document_ids if http.get(f"/api/v1/documents/{doc}").status_code == 404]
+        for document_id in document_ids:
+            try:
+                if http.get(f"/api/v1/documents/{document_id}").status_code == 404:
+                    lost.append(document_id)
+            except httpx.HTTPError:
+                lost.append(document_id)  # not shown to exist: counted lost, never silently dropped
+    return lost
 
 
 def git_revision(commit: str | None = None) -> str:
