@@ -120,9 +120,9 @@ def _declare(method: str, operation: Operation, components: dict[str, Any]) -> N
     for status, reasons in _problems(method, operation, components, had_validation=fastapi_422 is not None).items():
         if str(status) not in responses:
             responses[str(status)] = _problem_response(status, "; ".join(reasons))
-    for status, declared in responses.items():  # a route's own error answers, declared by description only
-        if status[0] in "45" and "content" not in declared:
-            responses[status] = _problem_response(int(status), declared.get("description", ""))
+    for code, declared in responses.items():  # a route's own error answers, declared by description only
+        if code[0] in "45" and "content" not in declared:
+            responses[code] = _problem_response(int(code), declared.get("description", ""))
     operation["responses"] = dict(sorted(responses.items()))
 
 

@@ -57,7 +57,7 @@ def ocr_document(key: str, run: str) -> None:
 def ocr_page(key: str, number: int, run: str) -> None:
     with get_blob_store(settings).local_path(key) as path:
         document = pdfium.PdfDocument(path)  # open just the one page this task owns
-        image = render_page(document[number - 1], LIMITS)
+        image = render_page(document[number - 1], number, LIMITS)
         document.close()
     TesseractOcr().recognise([image], "eng")
     counter.incr(run)
