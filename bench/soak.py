@@ -51,6 +51,7 @@ app = typer.Typer(add_completion=False, help=__doc__)
 SERVICE_ORDER = ["elasticsearch", "minio", "redis", "postgresql"]
 SNAPSHOT_REVISION = "CASEFILE_SOAK_SNAPSHOT"  # set in the snapshot's run: the revision it was taken from
 WORKTREE, LIVE = "worktree", "live"
+HARNESS = ("bench/soak.py", "bench/chaos.py")
 ACCEPTED = (200, 201, 202)
 FINAL = ("indexed", "failed")
 REQUEST_TIMEOUT = 30.0
@@ -923,6 +924,9 @@ def run_in_snapshot(output: Path, keep_work: bool, revision: str) -> int:
     run of many minutes: a worker restarted after a kill would load new code against an old schema."""
     code = Path(tempfile.mkdtemp(prefix="casefile-soak-code-"))
     take_snapshot(code, revision)
+    for harness in HARNESS:  # this harness drives the copy, whatever version of it the copied commit has
+        (code / harness).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / harness, code / harness)
     described = git_revision() if revision == WORKTREE else git_revision(revision)
     env = os.environ | {
         SNAPSHOT_REVISION: f"{described}, snapshot taken {datetime.now(UTC).isoformat(timespec='seconds')}",
