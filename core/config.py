@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(150_000_000, ge=1_000_000)
     # Fewer visible characters than this on a PDF page means "scanned": OCR it.
     text_layer_min_chars: int = 20
-    task_max_retries: int = Field(5, ge=0)
+    # 2 s doubling, capped at 10 min: 8 retries ride out an outage of about 8 minutes before `failed`.
+    task_max_retries: int = Field(8, ge=0)
     task_retry_backoff_seconds: float = Field(2.0, ge=0)
 
     # Every search stops after this long (Elasticsearch `timeout`, an FTS5 progress handler).

@@ -20,7 +20,15 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get(
+    "/ready",
+    responses={
+        503: {
+            "description": "a backend is unavailable: the same body, with its check marked unavailable",
+            "content": {"application/json": {}},
+        }
+    },
+)
 def ready(backends: BackendsDep, task_queue: QueueDep) -> JSONResponse:
     def database() -> None:
         with get_engine(backends.settings.resolved_database_url).connect() as connection:

@@ -61,13 +61,8 @@ class KnownDefect:
 
 # An operation whose only findings are known defects is marked xfail (not strict), naming them; any other finding
 # fails it. Remove an entry once its defect is fixed.
-KNOWN_DEFECTS: list[KnownDefect] = [
-    KnownDefect(
-        "problem `instance` is the decoded path, not a URI reference (RFC 9457 3.1.5): GET /api/v1/cases/%C3%A9 "
-        "answers 404 with instance '/api/v1/cases/é'; api/errors.py should send the percent-encoded path",
-        lambda finding: 'is not a "uri-reference"' in finding.detail and finding.where.endswith("instance/format"),
-    ),
-]
+# Defects found and not yet fixed, each matched precisely; empty when there are none.
+KNOWN_DEFECTS: list[KnownDefect] = []
 
 
 def _operation_labels() -> list[str]:
