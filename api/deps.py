@@ -28,6 +28,7 @@ SESSION_COOKIE = "casefile_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 URL_TOKEN_PARAMETERS = ("token", "access_token", "api_key", "apikey")
+NOT_AUTHENTICATED = "sign in, or send a valid API token as 'Authorization: Bearer <token>'"
 
 
 def get_backends(request: Request) -> Backends:
@@ -75,11 +76,12 @@ def get_current_user(
 ) -> Principal:
     """A bearer token, or a browser session cookie whose writes carry the CSRF token. One vague 401 for every
     way of failing, so that a probe learns nothing about which tokens or accounts exist."""
-    if any(name in request.query_params for name in URL_TOKEN_PARAMETERS):
-        raise Unauthorized("send credentials in the Authorization header, never in the URL")
     address = client_address(request)
     principal = None
-    if credentials is not None and credentials.scheme.lower() == "bearer":
+    # A token in the URL ends in logs and browser history: it is refused, with the same vague answer.
+    if any(name in request.query_params for name in URL_TOKEN_PARAMETERS):
+        principal = None
+    elif credentials is not None and credentials.scheme.lower() == "bearer":
         principal = access_service.authenticate_token(session, credentials.credentials, address)
     elif credentials is None and cookie:
         principal = access_service.authenticate_session(session, cookie, address)
@@ -88,7 +90,7 @@ def get_current_user(
             if not expected or request.headers.get(CSRF_HEADER) != expected:
                 raise Forbidden(f"a write with the session cookie needs the {CSRF_HEADER} header")
     if principal is None:
-        raise Unauthorized("sign in, or send a valid API token as 'Authorization: Bearer <token>'")
+        raise Unauthorized(NOT_AUTHENTICATED)
     return principal
 
 

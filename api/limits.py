@@ -25,7 +25,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access import service as access_service
-from api.deps import SESSION_COOKIE
+from api.deps import NOT_AUTHENTICATED, SESSION_COOKIE
 from api.errors import problem_for
 from core.config import Settings, get_settings
 from core.db import new_session
@@ -39,8 +39,8 @@ UPLOAD_ROUTE = re.compile(r"^/api/v1/cases/[^/]+/documents/?$")
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 # Signing in is the one body sent before there are credentials (small: the JSON limit still applies).
 ANONYMOUS_BODY_PATHS = frozenset({"/api/v1/auth/login"})
-NO_TOKEN = "send an API token as 'Authorization: Bearer <token>'"
-BAD_TOKEN = "the API token is not valid or has been revoked"
+# The same words as api/deps.py for every way of failing: a probe learns nothing about which tokens exist.
+NO_TOKEN = BAD_TOKEN = NOT_AUTHENTICATED
 _INSTALLED = "casefile_body_limits_installed"
 
 

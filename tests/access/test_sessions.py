@@ -230,12 +230,6 @@ def test_a_token_in_the_url_is_refused(api: Api) -> None:
     assert without_instance(problem(good_in_url, 401)) == without_instance(problem(bad_in_url, 401))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a token sent in the URL gets its own 401 detail ('send credentials in the Authorization "
-    "header, never in the URL', api/deps.py) while expired/revoked/unknown tokens get 'sign in, or send a valid "
-    "API token ...'; issue 9 asks for no detail that tells which failure it was",
-)
 def test_a_token_in_the_url_says_no_more_than_a_bad_token(api: Api) -> None:
     expired, plaintext = token_of_clerk(api, expires_in_days=1)
     expire(api, expired.id)

@@ -215,7 +215,7 @@ def test_an_anonymous_upload_is_refused_before_its_body(server: Server, case_id:
         assert answer.problem()["instance"] == path
         assert answer.body_bytes_sent <= CHUNK, answer.body_bytes_sent  # answered before the body was sent
     bad = send_streaming(server, path, multipart_head() | {"Authorization": "Bearer cf_not-a-token"})
-    assert bad.status == 401 and "not valid" in bad.problem()["detail"]
+    assert bad.status == 401 and bad.problem()["detail"] == answer.problem()["detail"]  # one vague answer
     assert bad.body_bytes_sent <= CHUNK
     basic = send_streaming(server, path, multipart_head() | {"Authorization": "Basic YWRtaW46YWRtaW4="})
     assert basic.status == 401 and "Bearer" in basic.problem()["detail"]
