@@ -538,7 +538,7 @@ TARGETED = [route for route, spec in ROUTES.items() if spec.targets in (CASE_TAR
 @pytest.mark.parametrize("route", TARGETED, ids=[f"{method} {path}" for method, path in TARGETED])
 def test_a_forbidden_id_answers_exactly_like_a_missing_one(world: World, route: tuple[str, str]) -> None:
     """Guessing another unit's (or a sealed) case or document id tells nothing: the answer is the one an id that
-    names nothing gets, ids aside, status, headers and body alike."""
+    names nothing gets, ids aside: status, content type and body alike."""
     method, path = route
     spec = ROUTES[route]
     missing = "missing" if spec.targets == CASE_TARGETS else "missing_doc"
