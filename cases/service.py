@@ -171,10 +171,11 @@ def remove_grant(session: Session, actor: Principal, case: Case, grant_id: str) 
 
 
 def manageable_case(session: Session, actor: Principal, case_id: str) -> Case:
-    """Assignments and grants are kept by admins, and by clerks who may change the case."""
+    """Assignments and grants are kept by admins, and by the owning unit's clerks: a write grant lets another
+    unit's clerk change the case, never share it further."""
     case = writable_case(session, actor, case_id)
-    if actor.role not in (Role.admin, Role.clerk):
-        raise Forbidden(f"the {actor.role.value} role may not assign or grant")
+    if not (actor.role is Role.admin or (actor.role is Role.clerk and case.unit_id == actor.unit_id)):
+        raise Forbidden("only an admin or a clerk of the owning unit may assign or grant on this case")
     return case
 
 

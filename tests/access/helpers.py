@@ -177,8 +177,11 @@ def writes_case(persona: Persona, case: CaseSpec) -> bool:
 
 
 def manages_case(persona: Persona, case: CaseSpec) -> bool:
-    """Assignments and grants: admins, and clerks who may change the case."""
-    return writes_case(persona, case) and persona.role in (Role.admin, Role.clerk)
+    """Assignments and grants: admins, and the owning unit's clerks (a write grant does not let a clerk of another
+    unit share the case further)."""
+    if not writes_case(persona, case):
+        return False
+    return persona.role is Role.admin or (persona.role is Role.clerk and case.own_unit)
 
 
 # --- building the world ----------------------------------------------------------------------------------------
