@@ -12,13 +12,14 @@ FACET_FIELDS = ("court", "case_type", "doc_type", "status")
 
 # How an index field is stored: "body" is the page text (the only field either engine tokenises for search),
 # "text" is analysed but never filtered on, "keyword"/"keywords" are exact values (one, or a list),
-# "integer" and "date" (ISO 8601) are typed values.
-FieldKind = Literal["body", "text", "keyword", "keywords", "integer", "date"]
-IndexValue = str | int | list[str] | None
+# "integer" and "date" (ISO 8601) are typed values, "flag" is yes or no (Elasticsearch `boolean`, FTS5 0/1).
+FieldKind = Literal["body", "text", "keyword", "keywords", "integer", "date", "flag"]
+IndexValue = str | int | bool | list[str] | None
 
 # The one list of an index entry's fields. Both engines build their schema (FTS5 columns, Elasticsearch
 # mapping) and every written entry from it; each name is an attribute of PageEntry or of its CaseFields.
-# The order is the FTS5 table's column order (kept as it was, so existing index files stay valid).
+# The order is the FTS5 table's column order; new fields go at the end. An index whose table or mapping lacks a
+# field is brought up to date by the engine's ensure_ready (decision 0011).
 INDEX_FIELDS: dict[str, FieldKind] = {
     "text": "body",
     "document_id": "keyword",
@@ -34,10 +35,11 @@ INDEX_FIELDS: dict[str, FieldKind] = {
     "filename": "keyword",
     "language": "keyword",
     "parties": "keywords",
-    # The walls: see CaseFields.readers. Not yet filtered on by the engines (next step of issue 9).
+    # The walls (decision 0011): who may see the page, for an ordinary and for a sealed document, and whether the
+    # page's document is sealed. Every search carries the caller's keys and matches only pages they open.
     "readers": "keywords",
     "sealed_readers": "keywords",
-    "sealed": "integer",
+    "sealed": "flag",
 }
 
 
@@ -87,6 +89,11 @@ class PageEntry:
     def key(self) -> str:
         return page_key(self.document_id, self.page_number)
 
+    @property
+    def access(self) -> tuple[str, ...]:
+        """The keys that open this page: the case's sealed_readers if its document is sealed, else its readers."""
+        return page_access(self.case, self.sealed)
+
     def record(self) -> dict[str, IndexValue]:
         """The entry as the index stores it: every INDEX_FIELDS name, in order, dates as ISO text, lists as lists."""
         return {
@@ -94,14 +101,17 @@ class PageEntry:
         }
 
 
+def page_access(case: CaseFields, sealed: bool) -> tuple[str, ...]:
+    """Who may see a page of this case: the one rule both engines apply (sealed pages: sealed_readers only)."""
+    return case.sealed_readers if sealed else case.readers
+
+
 def _index_value(value: object) -> IndexValue:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple):
         return list(value)
-    if isinstance(value, bool):
-        return int(value)
-    if value is None or isinstance(value, str | int):
+    if value is None or isinstance(value, str | int):  # bool is an int: a flag stays True/False
         return value
     raise TypeError(f"cannot index a {type(value).__name__}")
 
@@ -115,8 +125,10 @@ class SearchFilters:
     doc_type: str | None = None
     filed_from: date | None = None
     filed_to: date | None = None
-    # The caller's access keys (access.policy.principal_keys): only pages whose readers hold one match.
-    # None: no restriction (an admin or the system); (): nothing matches.
+    # The caller's access keys (access.policy.principal_keys). A page matches only if one of them is among its
+    # readers (sealed_readers when its document is sealed); engines apply this inside the query, so totals,
+    # facets and pages count only what the caller may see. None: no restriction (an admin or the system);
+    # (): nothing matches.
     readers: tuple[str, ...] | None = None
 
 

@@ -57,6 +57,7 @@ _MAPPING: dict[FieldKind, dict[str, Any]] = {
     "integer": {"type": "integer"},
     "date": {"type": "date", "format": "strict_date"},
     "text": {"type": "text"},
+    "flag": {"type": "boolean"},
 }
 
 
@@ -97,7 +98,26 @@ def _filters(filters: SearchFilters) -> list[dict[str, Any]]:
     dates = {key: value.isoformat() for key, value in (("gte", filters.filed_from), ("lte", filters.filed_to)) if value}
     if dates:
         clauses.append({"range": {"filed_on": dates}})
+    if filters.readers is not None:
+        clauses.append(access_filter(filters.readers))
     return clauses
+
+
+def access_filter(keys: Sequence[str]) -> dict[str, Any]:
+    """The walls (decision 0011), in the bool filter beside the other filters: a page matches only if one of the
+    caller's keys is among its readers, or among its sealed_readers when its document is sealed. In filter context
+    it is not scored, and Elasticsearch caches it per segment, so hits, totals, facets and case counts are all
+    counted within it."""
+    keys = list(keys)
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [{"term": {"sealed": False}}, {"terms": {"readers": keys}}]}},
+                {"bool": {"filter": [{"term": {"sealed": True}}, {"terms": {"sealed_readers": keys}}]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def _page_source(page: PageEntry) -> dict[str, Any]:
@@ -180,13 +200,36 @@ class ElasticsearchIndex:
         )
 
     def ensure_ready(self) -> None:
-        if self._current_indices():
+        if current := self._current_indices():
+            self._add_missing_fields(current)
             return
         self._put_template()
         first = f"{self.alias}-v1"
         self._call("index creation", self.admin.options(ignore_status=400).indices.create, index=first)
         self._call("alias creation", self.admin.indices.update_aliases,
                    actions=[{"add": {"index": first, "alias": self.alias}}])  # fmt: skip
+
+    def _add_missing_fields(self, indices: list[str]) -> None:
+        """An index made by an older release lacks the fields added since (the walls' readers, sealed_readers and
+        sealed): add them to its mapping, which Elasticsearch allows for new fields, so new pages can be written
+        and searches filter on them. Pages written before have no keys, so only admins find them until
+        `casefile reindex`. A field whose type changed cannot be altered in place: that needs the reindex."""
+        wanted = page_mapping("standard")["properties"]
+        response = self._call("mapping lookup", self.admin.indices.get_mapping, index=self.alias)
+        for name in indices:
+            live = response[name]["mappings"].get("properties", {})
+            missing = {field: spec for field, spec in wanted.items() if field not in live}
+            changed = sorted(
+                field for field, spec in wanted.items() if field in live and live[field].get("type") != spec["type"]
+            )
+            if missing:
+                self._call("mapping update", self.admin.indices.put_mapping, index=name, properties=missing)
+                log.warning("elasticsearch.mapping_upgraded", index=name, added=sorted(missing),
+                            note="pages written before have no access keys: only admins find them until "
+                                 "`casefile reindex`")  # fmt: skip
+            if changed:
+                log.error("elasticsearch.mapping_outdated", index=name, fields=changed,
+                          note="run `casefile reindex` to build a version with the current mapping")  # fmt: skip
 
     def ping(self) -> None:
         self._call("health check", self.admin.cluster.health, timeout="5s")
@@ -344,6 +387,8 @@ class ElasticsearchIndex:
         )
 
     def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
+        if filters.readers == ():  # keys that open nothing: no request
+            return PageSearchResult(total=0, hits=[], facets={field: {} for field in FACET_FIELDS})
         highlight = {
             "pre_tags": [MARK_START], "post_tags": [MARK_END], "number_of_fragments": 3, "fragment_size": 160,
             "fields": {"text": {}, "text.exact": {}}, "no_match_size": 200,
@@ -352,7 +397,7 @@ class ElasticsearchIndex:
         response = self._search(
             "search", time.monotonic() + self.search_timeout_seconds, query=self._query(query, filters),
             from_=offset, size=limit, track_total_hits=True, sort=sort, highlight=highlight,
-            source_excludes=["text", "parties"],
+            source_excludes=["text", "parties", "readers", "sealed_readers"],
             aggs={field: {"terms": {"field": field, "size": FACET_SIZE}} for field in FACET_FIELDS},
         )  # fmt: skip
         hits = []
@@ -402,6 +447,8 @@ class ElasticsearchIndex:
                 return
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
+        if filters.readers == ():
+            return {}
         buckets = self._composite(
             "case search", self._query(query, filters), [{"case_id": {"terms": {"field": "case_id"}}}],
             deadline=time.monotonic() + self.search_timeout_seconds,

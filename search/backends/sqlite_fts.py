@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from core.errors import BackendUnavailable, DatabaseBusy
 from search.backends.base import MARK_END, MARK_START, IndexedDocument
 from search.highlight import best_fragment, to_marked_html
@@ -26,16 +28,26 @@ from search.schemas import (
     SearchHitOut,
 )
 
+log = structlog.get_logger(__name__)
 COLUMNS = tuple(INDEX_FIELDS)
 TEXT_COLUMN = COLUMNS.index("text")
-# Only the page text is tokenised; the rest are stored (UNINDEXED) for filters, facets and hits.
+# The walls inside the FTS5 index (decision 0011): one more column, the only other one tokenised, holds the keys
+# that open the page (PageEntry.access) as tokens. A search for a caller adds `access : (key OR key …)` to its
+# MATCH, so FTS5 intersects the text's doclists with the caller's before it reads a single row, and trimming
+# costs nothing per matching page. Engine-private: derived from readers, sealed_readers and sealed (stored too).
+ACCESS_COLUMN = "access"
+TABLE_COLUMNS = (*COLUMNS, ACCESS_COLUMN)
+# The page text and the access tokens are tokenised; the rest are stored (UNINDEXED) for filters, facets and hits.
 SCHEMA = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS {{table}} USING fts5(
     {", ".join(name if kind == "body" else f"{name} UNINDEXED" for name, kind in INDEX_FIELDS.items())},
+    {ACCESS_COLUMN},
     tokenize = 'porter unicode61 remove_diacritics 2'
 )
 """
-INSERT = f"INSERT INTO {{table}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+INSERT = f"INSERT INTO {{table}} ({', '.join(TABLE_COLUMNS)}) VALUES ({', '.join('?' for _ in TABLE_COLUMNS)})"
+# Only the text is scored: an access token is on every page the caller sees and must not move the ranking.
+RANK = f"bm25(pages, {', '.join('1.0' if name == 'text' else '0.0' for name in TABLE_COLUMNS)})"
 # The search budget is checked every this many SQLite VM steps (a few hundred rows): cheap, and prompt.
 PROGRESS_STEPS = 1000
 PLAIN_SNIPPET_CHARS = 240  # a filter-only search shows the start of each page
@@ -64,11 +76,43 @@ def compile_fts(clause: Clause) -> str:
     raise ValueError(f"cannot compile {clause!r} on its own")
 
 
+def access_token(key: str) -> str:
+    """An access key as one FTS5 token: three decimal digits per UTF-8 byte. Digits only, so unicode61 keeps it one
+    token and porter never stems it; fixed width, so two keys never share a token. A key matches only itself,
+    never a prefix, a stem or a part of another."""
+    return "".join(f"{byte:03d}" for byte in key.encode())
+
+
+def access_tokens(keys: Iterable[str]) -> str:
+    return " ".join(access_token(key) for key in keys)
+
+
+def access_match(keys: Sequence[str]) -> str:
+    """The MATCH term that keeps the pages one of these keys opens."""
+    return f"{ACCESS_COLUMN} : (" + " OR ".join(_quote(access_token(key)) for key in keys) + ")"
+
+
+def text_match(query: Clause) -> str:
+    """The query on the page text alone (the access column is tokenised too, and must never match a query)."""
+    return f"text : ({compile_fts(query)})"
+
+
 def _row(page: PageEntry) -> tuple[Any, ...]:
-    return tuple(
+    stored = tuple(
         json.dumps(value, ensure_ascii=False) if INDEX_FIELDS[name] == "keywords" else value
         for name, value in page.record().items()
     )
+    return (*stored, access_tokens(page.access))
+
+
+def _stored_access(readers: str | None, sealed_readers: str | None, sealed: int | None) -> str:
+    """The access tokens of a stored row (for an index file from before the access column)."""
+    keys: list[str] = json.loads((sealed_readers if sealed else readers) or "[]")
+    return access_tokens(keys)
+
+
+def _nothing() -> PageSearchResult:
+    return PageSearchResult(total=0, hits=[], facets={field: {} for field in FACET_FIELDS})
 
 
 class SqliteFtsIndex:
@@ -122,12 +166,47 @@ class SqliteFtsIndex:
             connection.set_progress_handler(None, PROGRESS_STEPS)
 
     def ensure_ready(self) -> None:
+        """Create the table, or bring a table written by an older release up to the current columns."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock, self._connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
-            connection.execute(SCHEMA.format(table="pages"))
+            if _columns(connection) != list(TABLE_COLUMNS):
+                connection.isolation_level = None
+                connection.execute("BEGIN IMMEDIATE")
+                columns = _columns(connection)  # another process may have done it while this one waited
+                if not columns:
+                    connection.execute(SCHEMA.format(table="pages"))
+                elif columns != list(TABLE_COLUMNS):
+                    self._upgrade(connection, columns)
+                connection.execute("COMMIT")
             if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
                 connection.execute("PRAGMA user_version = 1")  # the version rebuild() counts from
+
+    def _upgrade(self, connection: sqlite3.Connection, old: list[str]) -> None:
+        """Copy an older table's pages, rowids kept, into one with the current columns, in the caller's transaction
+        (readers see the old table or the new). The access tokens come from the stored readers; a table from before
+        the walls has none, so its pages open to admins alone until `casefile reindex` writes their keys."""
+        had_keys = {"readers", "sealed_readers", "sealed"} <= set(old)
+        defaults = {"readers": "'[]'", "sealed_readers": "'[]'", "sealed": "0"}
+        sources = [name if name in old else defaults.get(name, "NULL") for name in COLUMNS]
+        access = "casefile_access(readers, sealed_readers, sealed)" if had_keys else "''"
+        connection.create_function("casefile_access", 3, _stored_access, deterministic=True)
+        started = time.monotonic()
+        connection.execute("DROP TABLE IF EXISTS pages_upgrade")
+        connection.execute(SCHEMA.format(table="pages_upgrade"))
+        copied = connection.execute(
+            f"INSERT INTO pages_upgrade (rowid, {', '.join(TABLE_COLUMNS)}) "
+            f"SELECT rowid, {', '.join(sources)}, {access} FROM pages"
+        ).rowcount
+        connection.execute("DROP TABLE pages")
+        connection.execute("ALTER TABLE pages_upgrade RENAME TO pages")
+        log.warning(
+            "search_index.upgraded",
+            path=str(self.path),
+            pages=copied,
+            seconds=round(time.monotonic() - started, 1),
+            access_keys="kept" if had_keys else "none: only admins find these pages until `casefile reindex`",
+        )
 
     def ping(self) -> None:
         with self._connect() as connection:
@@ -163,14 +242,18 @@ class SqliteFtsIndex:
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
 
     def update_case_fields(self, case: CaseFields) -> None:
+        """Every page of the case gets the case's fields, and its access tokens follow its readers (PageEntry.access:
+        sealed_readers on a sealed document's pages, readers on the others)."""
         record = case.record()
         changed = [name for name in record if name != "case_id"]
         values = [json.dumps(record[name], ensure_ascii=False) if INDEX_FIELDS[name] == "keywords" else record[name]
                   for name in changed]  # fmt: skip
+        assignments = ", ".join(f"{name} = ?" for name in changed)
         with self._write_lock, self._connect() as connection:
             connection.execute(
-                f"UPDATE pages SET {', '.join(f'{name} = ?' for name in changed)} WHERE case_id = ?",
-                [*values, case.case_id],
+                f"UPDATE pages SET {assignments}, {ACCESS_COLUMN} = CASE WHEN sealed THEN ? ELSE ? END "
+                "WHERE case_id = ?",
+                [*values, access_tokens(case.sealed_readers), access_tokens(case.readers), case.case_id],
             )
 
     def indexed_documents(self) -> Iterator[IndexedDocument]:
@@ -187,9 +270,13 @@ class SqliteFtsIndex:
     def _where(query: Clause | None, filters: SearchFilters) -> tuple[str, list[Any]]:
         conditions: list[str] = []
         parameters: list[Any] = []
-        if query is not None:
+        # The walls go into the MATCH (see ACCESS_COLUMN): only pages the caller may see are ever matched.
+        terms = [text_match(query)] if query is not None else []
+        if filters.readers is not None:
+            terms.append(access_match(filters.readers))
+        if terms:
             conditions.append("pages MATCH ?")
-            parameters.append(compile_fts(query))
+            parameters.append(" AND ".join(f"({term})" for term in terms))
         for column in ("case_id", "court", "status", "case_type", "doc_type"):
             value = getattr(filters, column)
             if value is not None:
@@ -204,6 +291,8 @@ class SqliteFtsIndex:
         return (" WHERE " + " AND ".join(conditions)) if conditions else "", parameters
 
     def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
+        if filters.readers == ():  # keys that open nothing
+            return _nothing()
         where, parameters = self._where(query, filters)
         highlight = f"highlight(pages, {TEXT_COLUMN}, '{MARK_START}', '{MARK_END}')"
         # SQLite computes the selected columns of every row that OFFSET skips, too: highlight in the ranked query
@@ -213,7 +302,7 @@ class SqliteFtsIndex:
             # Ties by rowid, which costs nothing (ordering by document_id and page_number reads those stored
             # columns for every matching row: 2.4 times the time of the whole query): a document's pages stay in
             # page order, since they are written in that order, and paging is stable.
-            score, preview, order = "-bm25(pages)", highlight if inline else "NULL", "bm25(pages), rowid"
+            score, preview, order = f"-{RANK}", highlight if inline else "NULL", f"{RANK}, rowid"
         else:
             score, preview, order = "0.0", f"substr(text, 1, {PLAIN_SNIPPET_CHARS})", "document_id, page_number"
         select = (
@@ -228,8 +317,9 @@ class SqliteFtsIndex:
                 f"SELECT {', '.join(FACET_FIELDS)}, count(*) FROM pages{where} GROUP BY {', '.join(FACET_FIELDS)}",
                 parameters,
             ).fetchall()
-            later = query is not None and not inline
-            highlighted = self._highlights(connection, parameters[0], [row[0] for row in rows]) if later else {}
+            highlighted: dict[int, str] = {}
+            if query is not None and not inline:
+                highlighted = self._highlights(connection, text_match(query), [row[0] for row in rows])
         total, facets = _total_and_facets(combinations)
         hits = []
         for rowid, document_id, case_id, case_number, page, hit_score, text, title, filename, court, doc_type in rows:
@@ -264,12 +354,18 @@ class SqliteFtsIndex:
         return {rowid: text for rowid, text in rows}
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
+        if filters.readers == ():
+            return {}
         where, parameters = self._where(query, filters)
         with self._connect() as connection, self._budget(connection):
             rows = connection.execute(
                 f"SELECT case_id, count(DISTINCT document_id) FROM pages{where} GROUP BY case_id", parameters
             ).fetchall()
         return {case_id: count for case_id, count in rows}
+
+
+def _columns(connection: sqlite3.Connection) -> list[str]:
+    return [row[1] for row in connection.execute("PRAGMA table_info(pages)")]
 
 
 def _total_and_facets(combinations: Sequence[tuple[Any, ...]]) -> tuple[int, dict[str, dict[str, int]]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
 from search.backends.elastic import page_mapping
-from search.backends.sqlite_fts import SqliteFtsIndex
+from search.backends.sqlite_fts import ACCESS_COLUMN, SqliteFtsIndex
 from search.schemas import CASE_INDEX_FIELDS, INDEX_FIELDS
 from tests.search.samples import CASE, page
 
@@ -28,13 +29,22 @@ def test_the_elasticsearch_mapping_declares_every_index_field() -> None:
     assert list(properties) == list(INDEX_FIELDS)
     assert properties["text"]["fields"]["exact"]["analyzer"] == "standard"
     assert properties["filed_on"]["type"] == "date" and properties["parties"]["type"] == "keyword"
+    assert properties["readers"]["type"] == "keyword" and properties["sealed"]["type"] == "boolean"
 
 
-def test_the_fts5_table_has_every_index_field_and_tokenises_only_the_text(tmp_path: Path) -> None:
+def test_the_walls_are_stored_as_lists_and_a_flag() -> None:
+    walled = page("d1", 1, "t", case=dataclasses.replace(CASE, readers=("unit:a",), sealed_readers=()))
+    record = walled.record()
+    assert record["readers"] == ["unit:a"] and record["sealed_readers"] == [] and record["sealed"] is False
+    assert page("d1", 1, "t", sealed=True).record()["sealed"] is True  # JSON true: Elasticsearch's boolean
+
+
+def test_the_fts5_table_has_every_index_field_and_tokenises_only_the_text_and_the_access_keys(tmp_path: Path) -> None:
     index = SqliteFtsIndex(tmp_path / "index.sqlite")
     index.ensure_ready()
     with sqlite3.connect(index.path) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(pages)")]
         sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'pages'").fetchone()[0]
-    assert columns == list(INDEX_FIELDS)
+    assert columns == [*INDEX_FIELDS, ACCESS_COLUMN]  # the engine's own access column last
     assert sql.count("UNINDEXED") == len(INDEX_FIELDS) - 1 and "text UNINDEXED" not in sql
+    assert f"{ACCESS_COLUMN} UNINDEXED" not in sql
