@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from tests.samples import LATIN_FONT
 
-# Dense lines at a small type size (10.5 pt at 300 dpi), as on a real court paper: long lines are what a skew
+# Dense lines at a small type size (8 pt), as on a real court paper: long lines are what a skew
 # breaks, since each spans several line heights once tilted.
 PARAGRAPH = (
     "The petitioner seeks a writ of mandamus directing the respondents to decide the pending\n"
