@@ -300,6 +300,12 @@ def test_audit_verify_names_the_first_edited_deleted_or_reordered_row(stack: str
             assert code == 1 and "the chain's head: head mismatch" in output, output
             sql(api.settings, *restore)
 
+            # The head row deleted.
+            sql(api.settings, "DELETE FROM audit_chain")
+            code, output = verify_cli()
+            assert code == 1 and "the chain's head: head mismatch: the head row is gone" in output, output
+            sql(api.settings, "INSERT INTO audit_chain (id, sequence, hash) VALUES (1, :s, :h)", s=len(rows), h=last[3])
+
             # Two rows' contents swapped (every column but the id and the chain's own).
             sets = ", ".join(f"{column} = (SELECT {column} FROM audit_copy WHERE id = :other)"
                              for column in COLUMNS.split(", "))  # fmt: skip
