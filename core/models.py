@@ -320,7 +320,7 @@ class AuditEvent(Base):
     case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     outcome: Mapped[str] = mapped_column(String(20), default="ok")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Set by the chainer after the commit, in id order (rows of concurrent transactions commit out of order).
+    # Set in the committing transaction, under the chain head's lock (access/audit.py): sequence is commit order.
     sequence: Mapped[int | None] = mapped_column(Integer, unique=True)
     previous_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
