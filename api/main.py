@@ -19,6 +19,7 @@ from core.db import check_schema
 from core.logging import configure_logging
 from core.uow import unit_of_work
 from ingest.service import clean_stale_staging
+from web.app import install_web
 from workers import get_task_queue
 
 API_PREFIX = "/api/v1"
@@ -56,4 +57,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in (access.router, cases.router, documents.router, search.router, audit.router):
         app.include_router(router, prefix=API_PREFIX)
+    install_web(app)  # the pages, after the API: its error handlers answer page paths with pages
     return app

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what Casefile needs from Debian: Tesseract 5 with English and Urdu, and fonts for the test scans.
+# Install what Casefile needs from Debian: Tesseract 5 with English and Urdu, fonts for the test scans, and
+# Chromium for the browser tests (Playwright drives it; its own browser download is never used).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ for lang in eng urd; do
 done
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing ${missing[*]}"

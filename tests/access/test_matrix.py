@@ -60,6 +60,7 @@ from tests.access.helpers import (
 )
 from tests.conftest import BOOTSTRAP_TOKEN, TEST_PASSWORD, open_api, open_stack
 from tests.stacks import embedded_settings
+from web.app import is_web_path
 
 PROBLEM_JSON = "application/problem+json"
 NO_TARGET = "-"
@@ -424,11 +425,13 @@ def expected_status(spec: RouteSpec, persona: Persona, target: str) -> int:
 
 
 def route_table() -> list[tuple[str, str]]:
-    """Every (method, path) the app answers, HEAD aside (Starlette adds it to GET routes)."""
+    """Every (method, path) the API answers, HEAD aside (Starlette adds it to GET routes)."""
     with tempfile.TemporaryDirectory() as directory:  # create_app reads settings only; nothing is written
         app = create_app(Settings(environment="test", data_dir=directory))
     table = set()
     for route in iter_route_contexts(app.routes):
+        if route.path is not None and is_web_path(route.path):
+            continue  # the web UI's pages have a matrix of their own: tests/web/test_web_matrix.py
         for method in route.methods or ():
             if method != "HEAD" and route.path is not None:
                 table.add((method, route.path))

@@ -1,0 +1,1 @@
+"""One module per group of pages; each is a thin router over the same services as the API."""
