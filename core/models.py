@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -253,6 +254,10 @@ class Page(Base):
     # the same to the page image so that word positions line up.
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     skew_degrees: Mapped[float] = mapped_column(Float, default=0.0)
+    # Each word and its box on the page image as the viewer is shown it (search/boxes.py, decision 0014): zlib'd,
+    # 16-bit coordinates. None for plain-text pages and pages processed before boxes were kept. Deferred: only the
+    # boxes endpoint and search hits read it.
+    word_boxes: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

@@ -14,6 +14,7 @@ from core.models import PageSource
 from ingest.ocr import OcrEngine, OcrResult
 from ingest.parsers import ParseLimits, parser_for
 from ingest.text import normalise_page_text, visible_characters
+from search.boxes import WordBox
 
 # Pages per Tesseract run. More pages share one model load; fewer keep memory down (~9 MB per A4 page at
 # 300 dpi) and spread a short document over every OCR worker.
@@ -30,6 +31,8 @@ class ExtractedPage:
     # turn that shows the page upright, and the small one that straightened its text before OCR.
     rotation: int = 0
     skew_degrees: float = 0.0
+    # Where each word is on the page shown upright (decision 0014); None for plain text, which has no page image.
+    words: tuple[WordBox, ...] | None = None
 
 
 def pages_per_ocr_run(page_count: int, ocr_workers: int) -> int:
@@ -57,7 +60,7 @@ def extract_pages(
         for number, result in zip(numbers, future.result(), strict=True):
             text = normalise_page_text(result.text)
             pages[number] = ExtractedPage(
-                number, text, PageSource.ocr, result.confidence, result.rotation, result.skew_degrees
+                number, text, PageSource.ocr, result.confidence, result.rotation, result.skew_degrees, result.words
             )
 
     def submit_run() -> None:
@@ -73,7 +76,8 @@ def extract_pages(
             for page in parser.pages(path, limits):
                 text = normalise_page_text(page.text or "")
                 if page.render is None or visible_characters(text, text_layer_min_chars) >= text_layer_min_chars:
-                    pages[page.number] = ExtractedPage(page.number, text, PageSource.text_layer)
+                    words = tuple(page.words()) if page.words is not None else None
+                    pages[page.number] = ExtractedPage(page.number, text, PageSource.text_layer, words=words)
                     continue
                 run_size = run_size or pages_per_ocr_run(parser.inspect(path, limits), ocr_workers)
                 next_run.append((page.number, page.render()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 import os
@@ -23,6 +24,7 @@ from PIL import Image
 from core.errors import OcrFailed, OcrTimedOut
 from core.metrics import OCR_PAGES, OCR_SECONDS
 from ingest.orientation import MIN_CONFIDENCE_GAIN, estimate_skew, straighten, turn, upright_rotation
+from search.boxes import WordBox, turn_box
 
 # One Tesseract per core: its own OpenMP threads would only fight the page-level parallelism.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -46,6 +48,8 @@ class OcrResult:
     confidence: float | None
     rotation: int = 0  # clockwise quarter turn that shows the page upright: 0, 90, 180 or 270
     skew_degrees: float = 0.0  # clockwise turn that straightened the text before OCR
+    # Each word's box on the page shown upright: straightened by skew_degrees, then turned by rotation (0..1).
+    words: tuple[WordBox, ...] = ()
 
 
 class OcrEngine(Protocol):
@@ -67,6 +71,7 @@ class _Reading:
     text: str
     confidence: float | None
     sideways: bool
+    words: tuple[WordBox, ...] = ()  # normalised to the image Tesseract read
 
 
 def _readings_from_tsv(tsv: str, pages: int) -> list[_Reading]:
@@ -75,8 +80,12 @@ def _readings_from_tsv(tsv: str, pages: int) -> list[_Reading]:
     lines: list[dict[tuple[int, int, int], list[str]]] = [{} for _ in range(pages)]
     confidences: list[list[float]] = [[] for _ in range(pages)]
     tall_lines: list[set[tuple[int, int, int]]] = [set() for _ in range(pages)]
+    sizes: list[tuple[int, int]] = [(1, 1)] * pages
+    boxes: list[list[tuple[str, int, int, int, int]]] = [[] for _ in range(pages)]
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         page = int(row["page_num"]) - 1
+        if row.get("level") == "1":  # the page itself: the size its word boxes are fractions of
+            sizes[page] = (max(1, int(row["width"])), max(1, int(row["height"])))
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         if row.get("level") == "4" and int(row["height"]) > int(row["width"]):
             tall_lines[page].add(key)
@@ -84,10 +93,23 @@ def _readings_from_tsv(tsv: str, pages: int) -> list[_Reading]:
         if not word or row.get("level") != "5":
             continue
         lines[page].setdefault(key, []).append(word)
+        boxes[page].append((word, int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"])))
         word_confidence = float(row["conf"])
         if word_confidence >= 0:  # -1 marks non-word boxes
             confidences[page].append(word_confidence)
-    return [_reading(words, scores, tall) for words, scores, tall in zip(lines, confidences, tall_lines, strict=True)]
+    readings = [
+        _reading(words, scores, tall) for words, scores, tall in zip(lines, confidences, tall_lines, strict=True)
+    ]
+    return [
+        dataclasses.replace(reading, words=_normalised(page_boxes, size))
+        for reading, page_boxes, size in zip(readings, boxes, sizes, strict=True)
+    ]
+
+
+def _normalised(boxes: list[tuple[str, int, int, int, int]], size: tuple[int, int]) -> tuple[WordBox, ...]:
+    width, height = size
+    return tuple(WordBox(word, left / width, top / height, wide / width, tall / height)
+                 for word, left, top, wide, tall in boxes)  # fmt: skip
 
 
 def _reading(
@@ -153,13 +175,20 @@ class TesseractOcr:
 
     def _recognise(self, images: Sequence[Image.Image], languages: str) -> list[OcrResult]:
         if not self.correct_orientation:
-            return [OcrResult(page.text, page.confidence) for page in self._read(images, languages)]
+            return [OcrResult(page.text, page.confidence, words=page.words) for page in self._read(images, languages)]
         skews = [estimate_skew(image) for image in images]
         straight = [straighten(image, skew) for image, skew in zip(images, skews, strict=True)]
         readings = self._read(straight, languages)
         turns = [upright_rotation(reading.confidence, reading.sideways) for reading in readings]
+        # A page Tesseract read sideways as it was (rotation 270) has its boxes in the unturned image: turn them.
         results = [
-            OcrResult(reading.text, reading.confidence, 0 if again else rotation, skew)
+            OcrResult(
+                reading.text,
+                reading.confidence,
+                0 if again else rotation,
+                skew,
+                tuple(turn_box(box, 0 if again else rotation) for box in reading.words),
+            )
             for reading, (rotation, again), skew in zip(readings, turns, skews, strict=True)
         ]
         retry = [index for index, (_, again) in enumerate(turns) if again]
@@ -174,7 +203,8 @@ class TesseractOcr:
         for index, second in zip(retry, second_readings, strict=True):
             first = readings[index].confidence or 0.0
             if second.confidence is not None and second.confidence >= first + MIN_CONFIDENCE_GAIN:
-                results[index] = OcrResult(second.text, second.confidence, turns[index][0], skews[index])
+                # Read on the turned image: its boxes are already in the upright frame.
+                results[index] = OcrResult(second.text, second.confidence, turns[index][0], skews[index], second.words)
         return results
 
     def _read(self, images: Sequence[Image.Image], languages: str) -> list[_Reading]:

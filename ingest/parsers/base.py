@@ -9,6 +9,8 @@ from typing import Protocol
 
 from PIL import Image
 
+from search.boxes import WordBox
+
 
 @dataclass(frozen=True)
 class ParseLimits:
@@ -25,6 +27,9 @@ class PageContent:
     text: str | None
     # Called at once, on the parser's thread: PDF renderers are not thread-safe.
     render: Callable[[], Image.Image] | None = None
+    # The text layer's word boxes (decision 0014), called at once on the parser's thread and only for a page whose
+    # text layer is kept: a page sent to OCR gets its boxes from Tesseract.
+    words: Callable[[], list[WordBox]] | None = None
 
 
 class Parser(Protocol):

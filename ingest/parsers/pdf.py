@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
+import threading
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -13,11 +15,20 @@ from PIL import Image
 
 from core.errors import DocumentRejected, PayloadTooLarge
 from ingest.parsers.base import PageContent, ParseLimits
+from search.boxes import WordBox, turn_box
+
+# pdfium is not thread-safe (decision 0002), and a process may now use it from two threads at once: the embedded
+# worker's parser and the API's page renderer (ingest/page_images.py). Every call into it holds this lock; the
+# parser takes it page by page, never across a yield.
+PDFIUM_LOCK = threading.RLock()
+# Characters that end a word in the text layer: white space, the line breaks pdfium generates, and controls.
+_NOT_IN_WORDS = {0, 0xFEFF}
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
     try:
-        return pdfium.PdfDocument(path)
+        with PDFIUM_LOCK:
+            return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
         message = str(error).lower()
         if "password" in message:
@@ -37,7 +48,8 @@ class PdfParser:
         try:
             count = len(document)
         finally:
-            document.close()
+            with PDFIUM_LOCK:
+                document.close()
         if count == 0:
             raise DocumentRejected("the PDF has no pages")
         if count > limits.max_pages:
@@ -49,16 +61,80 @@ class PdfParser:
         try:
             for index in range(len(document)):
                 try:
-                    page = document[index]
-                    text_page = page.get_textpage()
-                    text = text_page.get_text_range()
-                    text_page.close()
+                    with PDFIUM_LOCK:
+                        page = document[index]
+                        text_page = page.get_textpage()
+                        text = text_page.get_text_range()
                 except pdfium.PdfiumError as error:
                     raise DocumentRejected(f"page {index + 1} of the PDF is damaged ({error})") from error
-                yield PageContent(number=index + 1, text=text, render=partial(_render, page, index + 1, limits))
-                page.close()
+                yield PageContent(
+                    number=index + 1,
+                    text=text,
+                    render=partial(_render, page, index + 1, limits),
+                    words=partial(text_layer_words, page, text_page),
+                )
+                with PDFIUM_LOCK:
+                    text_page.close()
+                    page.close()
         finally:
-            document.close()
+            with PDFIUM_LOCK:
+                document.close()
+
+
+def text_layer_words(page: pdfium.PdfPage, text_page: pdfium.PdfTextPage) -> list[WordBox]:
+    """The text layer's words (runs of characters between white space) and their boxes on the page as rendered
+    (its /Rotate applied), as fractions of the page. A word's box spans its first and last characters' loose boxes
+    (the font's full height, as a viewer highlights): two pdfium calls a word, not one a character."""
+    with PDFIUM_LOCK:
+        left, bottom, right, top = page.get_cropbox()
+        rotation = page.get_rotation()
+        count = text_page.count_chars()
+        codes = [pdfium_c.FPDFText_GetUnicode(text_page.raw, index) for index in range(count)]
+        spans: list[tuple[int, int]] = []
+        start = -1
+        for index, code in enumerate([*codes, 0]):
+            ends_word = code in _NOT_IN_WORDS or chr(code).isspace() or code < 32
+            if ends_word and start >= 0:
+                spans.append((start, index - 1))
+                start = -1
+            elif not ends_word and start < 0:
+                start = index
+        boxes = _loose_boxes(text_page, spans)
+    width, height = (right - left) or 1.0, (top - bottom) or 1.0
+    words = []
+    for (first, last), ((x0, y0, x1, y1), (x2, y2, x3, y3)) in zip(spans, boxes, strict=True):
+        # U+FFFE is pdfium's mark for a hyphen at a line end (decision 0002).
+        text = "".join(chr(code) for code in codes[first : last + 1]).replace("\ufffe", "-")
+        box_left, box_right = min(x0, x2), max(x1, x3)
+        box_bottom, box_top = min(y0, y2), max(y1, y3)
+        if box_right <= box_left or box_top <= box_bottom:
+            continue  # a word with no extent (an invisible or generated run) cannot be shown
+        box = WordBox(
+            text,
+            (box_left - left) / width,
+            (top - box_top) / height,
+            (box_right - box_left) / width,
+            (box_top - box_bottom) / height,
+        )
+        words.append(turn_box(box, rotation))
+    return words
+
+
+def _loose_boxes(
+    text_page: pdfium.PdfTextPage, spans: list[tuple[int, int]]
+) -> list[tuple[tuple[float, float, float, float], tuple[float, float, float, float]]]:
+    """Each span's first and last characters' loose boxes (left, bottom, right, top), through pdfium directly."""
+    rect = pdfium_c.FS_RECTF()
+    result = []
+    for first, last in spans:
+        pair = []
+        for index in (first, last):
+            if pdfium_c.FPDFText_GetLooseCharBox(text_page.raw, index, ctypes.byref(rect)):
+                pair.append((rect.left, rect.bottom, rect.right, rect.top))
+            else:
+                pair.append((0.0, 0.0, 0.0, 0.0))
+        result.append((pair[0], pair[1]))
+    return result
 
 
 def _check_image_sizes(page: pdfium.PdfPage, number: int, limits: ParseLimits) -> None:
@@ -114,6 +190,11 @@ def render_scale(width_points: float, height_points: float, limits: ParseLimits)
 
 
 def _render(page: pdfium.PdfPage, number: int, limits: ParseLimits) -> Image.Image:
+    with PDFIUM_LOCK:
+        return _render_locked(page, number, limits)
+
+
+def _render_locked(page: pdfium.PdfPage, number: int, limits: ParseLimits) -> Image.Image:
     _check_image_sizes(page, number, limits)
     scan = _scanned_image(page, limits.dpi)
     if scan is not None:
