@@ -61,14 +61,16 @@ def record(
     *,
     case_id: str | None = None,
     outcome: str = "ok",
+    actor_label: str | None = None,
     **detail: Any,
 ) -> None:
-    """Add an audit row to the current transaction, so it commits (or not) with the action itself."""
+    """Add an audit row to the current transaction, so it commits (or not) with the action itself.
+    `actor_label` replaces "name (role)" when the actor is not who they claim (a failed sign-in)."""
     session.add(
         AuditEvent(
             token_id=actor.token_id,
             user_id=actor.user_id,
-            actor=actor.label,
+            actor=actor_label if actor_label is not None else actor.label,
             address=actor.address,
             action=action,
             target_type=target_type,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from core.models import Access, Role, UnitKind
 
@@ -54,11 +56,29 @@ class Principal:
 
 SYSTEM = Principal(user_id=None, token_id=None, name="system", role=Role.admin)
 
+# C0 and C1 control characters and DEL. PostgreSQL refuses NUL in text outright (a 500 if it reaches a query),
+# and the others have no place in a name or an id: they forge log lines and garble CSV exports.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str) -> bool:
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def _no_control_characters(text: str) -> str:
+    if has_control_characters(text):
+        raise ValueError("must not contain control characters (NUL, line breaks, tabs, escapes)")
+    return text
+
+
+# Free text that is stored or queried: names, and ids sent in a body.
+PlainText = Annotated[str, AfterValidator(_no_control_characters)]
+
 
 class UnitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainText = Field(min_length=1, max_length=200)
     kind: UnitKind = UnitKind.other
 
 
@@ -75,9 +95,9 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")  # e.g. a client cannot slip in fields the service does not expect
 
     username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
-    full_name: str | None = Field(default=None, max_length=200)
+    full_name: PlainText | None = Field(default=None, max_length=200)
     role: Role
-    unit_id: str
+    unit_id: PlainText = Field(min_length=1, max_length=36)
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
@@ -104,8 +124,8 @@ class MeOut(BaseModel):
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    user_id: str | None = Field(default=None, min_length=1, max_length=36)
+    name: PlainText = Field(min_length=1, max_length=200)
+    user_id: PlainText | None = Field(default=None, min_length=1, max_length=36)
     role: Role | None = Field(default=None, description="For a token with no user: a service role")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
     read_only: bool = False
@@ -141,8 +161,8 @@ class SignedIn(BaseModel):
 class GrantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: str | None = Field(default=None, min_length=1, max_length=36)
-    unit_id: str | None = Field(default=None, min_length=1, max_length=36)
+    user_id: PlainText | None = Field(default=None, min_length=1, max_length=36)
+    unit_id: PlainText | None = Field(default=None, min_length=1, max_length=36)
     access: Access = Access.read
 
 
@@ -160,7 +180,7 @@ class GrantOut(BaseModel):
 class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: str = Field(min_length=1, max_length=36)
+    user_id: PlainText = Field(min_length=1, max_length=36)
 
 
 class AssignmentOut(BaseModel):

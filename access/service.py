@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from access import audit, repository
-from access.schemas import Permission, Principal, TokenCreate, UserCreate
+from access.schemas import CONTROL_CHARACTERS, Permission, Principal, TokenCreate, UserCreate, has_control_characters
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from core.models import ApiToken, BrowserSession, Role, SignInFailure, Unit, UnitKind, User, utcnow
 
@@ -38,6 +38,8 @@ def hash_token(token: str) -> str:
 
 
 def create_unit(session: Session, actor: Principal, name: str, kind: UnitKind) -> Unit:
+    if has_control_characters(name):  # the CLI passes names without the API's schema
+        raise InvalidInput("a unit's name must not contain control characters")
     if repository.find_unit_by_name(session, name) is not None:
         raise Conflict(f"a unit named {name!r} exists already")
     unit = Unit(name=name.strip(), kind=kind)
@@ -167,19 +169,35 @@ def authenticate_token(session: Session, plaintext: str, address: str | None = N
 # --- browser sessions -------------------------------------------------------------------------------------
 
 
+def printable(text: str) -> str:
+    """Text as it may be stored and shown: control characters escaped (`\\x00`), never dropped silently."""
+    return CONTROL_CHARACTERS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
 def sign_in(session: Session, username: str, password: str, address: str) -> tuple[User, str, str]:
     """Check the password; return the user, the session cookie value and the CSRF token. Throttled."""
-    _check_throttle(session, username, address)
-    user = repository.find_user(session, username)
+    typed = printable(username)[:100]  # what the throttle and the trail keep of the name typed
+    _check_throttle(session, typed, address)
+    # A name with control characters, or longer than any username, cannot exist: it is not looked up (NUL in a
+    # query is an error on PostgreSQL), and it fails like an unknown name, after the same password check.
+    user = repository.find_user(session, username) if typed == username else None
     try:
         passwords.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-        ok = user is not None and user.password_hash is not None and user.active
+        verified = True
     except (VerificationError, InvalidHashError):
-        ok = False
-    anonymous = Principal(user_id=None, token_id=None, name=username[:100], role=Role.client, address=address)
-    if not ok or user is None:
-        session.add(SignInFailure(username=username[:100], address=address))
-        audit.record(session, anonymous, "auth.sign_in", "user", user.id if user else None, outcome="failed")
+        verified = False
+    if user is None or user.password_hash is None or not user.active or not verified:
+        reason = (
+            "unknown user" if user is None
+            else "no password" if user.password_hash is None
+            else "inactive" if not user.active
+            else "wrong password"
+        )  # fmt: skip
+        session.add(SignInFailure(username=typed, address=address))
+        # Who signed in is unknown: the actor is the name typed, marked as a failed sign-in, with no role.
+        failed = Principal(user_id=None, token_id=None, name=typed, role=Role.client, address=address)
+        audit.record(session, failed, "auth.sign_in", "user", user.id if user else None, outcome="failed",
+                     actor_label=f"{typed} (failed sign-in)", reason=reason)  # fmt: skip
         raise Unauthorized(BAD_CREDENTIALS, keep_changes=True)
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(BrowserSession(session_hash=hash_token(cookie), user_id=user.id, csrf_token=csrf,
@@ -192,7 +210,7 @@ def sign_in(session: Session, username: str, password: str, address: str) -> tup
 
 def _check_throttle(session: Session, username: str, address: str) -> None:
     since = utcnow() - THROTTLE_WINDOW
-    by_account, by_address, oldest = repository.recent_failures(session, username[:100], address, since)
+    by_account, by_address, oldest = repository.recent_failures(session, username, address, since)
     if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
         wait = int(((oldest or utcnow()) + THROTTLE_WINDOW - utcnow()).total_seconds()) + 1
         raise TooManyRequests("too many failed sign-ins; try again later", headers={"Retry-After": str(max(wait, 1))})

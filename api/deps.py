@@ -18,7 +18,7 @@ from access.schemas import Permission, Principal
 from cases import service as cases_service
 from core.backends import Backends
 from core.config import Settings
-from core.errors import Forbidden, Unauthorized
+from core.errors import Forbidden, InvalidInput, Unauthorized
 from core.models import Case, Document
 from core.uow import unit_of_work
 from ingest import service as documents_service
@@ -52,11 +52,18 @@ def get_settings_dep(backends: BackendsDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_session(settings: SettingsDep, task_queue: QueueDep) -> Iterator[Session]:
+def get_session(request: Request, settings: SettingsDep, task_queue: QueueDep) -> Iterator[Session]:
     """One unit of work per request. scope="function" ends it when the handler returns, BEFORE the response is
     sent: a client that reads right after a write always sees it (the default ends it after sending)."""
+    if _has_nul(request):  # refused before any query: PostgreSQL cannot take NUL in text (a 500 otherwise)
+        raise InvalidInput("the address contains a NUL character")
     with unit_of_work(settings, task_queue) as session:
         yield session
+
+
+def _has_nul(request: Request) -> bool:
+    # Path parameters and query values arrive percent-decoded: an id or a filter of "a%00b" holds a NUL.
+    return "\x00" in request.url.path or any("\x00" in key + value for key, value in request.query_params.multi_items())
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

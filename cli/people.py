@@ -106,6 +106,8 @@ def create_token(
             token_id = token.id
     except CasefileError as error:
         raise _fail(error.detail) from error
+    except ValueError as error:  # pydantic: a name that does not fit
+        raise _fail(str(error)) from error
     console.print(f"token {token_id} ({name}); it will not be shown again:", style="dim")
     typer.echo(plaintext)
 

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import new_session
-from core.errors import BackendUnavailable, CasefileError, DatabaseBusy
+from core.errors import BackendUnavailable, CasefileError, DatabaseBusy, InvalidInput
 from core.metrics import count_backend_error
 
 log = structlog.get_logger(__name__)
 _PENDING = "casefile.after_commit"
+NUL_IN_TEXT = "text must not contain NUL characters"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def commit(session: Session) -> None:
     except OperationalError as error:
         session.info.pop(_PENDING, None)
         raise _database_error(error) from error
+    except DataError as error:
+        session.info.pop(_PENDING, None)
+        if _nul_in_text(error):
+            raise InvalidInput(NUL_IN_TEXT) from error
+        raise
     except BaseException:
         session.info.pop(_PENDING, None)
         raise
@@ -88,6 +94,11 @@ def _database_error(error: OperationalError) -> BackendUnavailable:
     if "locked" in message or "busy" in message:
         return DatabaseBusy("the database is busy; try again in a moment")
     return BackendUnavailable(f"the database did not answer: {error.orig}")
+
+
+def _nul_in_text(error: DataError) -> bool:
+    """PostgreSQL refuses NUL in text. A field no schema checked is the client's mistake (422), not a 500."""
+    return "NUL" in str(error.orig)
 
 
 def rollback(session: Session) -> None:
@@ -106,6 +117,12 @@ def unit_of_work(settings: Settings, jobs: JobSender | None = None) -> Iterator[
         rollback(session)
         session.close()
         raise _database_error(error) from error
+    except DataError as error:
+        rollback(session)
+        session.close()
+        if _nul_in_text(error):
+            raise InvalidInput(NUL_IN_TEXT) from error
+        raise
     except CasefileError as error:
         if error.keep_changes:  # an answer that is an error, whose record must still be kept
             try:

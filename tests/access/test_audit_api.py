@@ -108,7 +108,7 @@ def test_csv_export_streams_every_matching_row_with_a_header(stack_api: Api) -> 
                         headers={"Accept": "text/csv"})  # fmt: skip
     assert by_accept.headers["content-type"].startswith("text/csv")
     failed = list(csv.DictReader(io.StringIO(by_accept.text)))
-    assert [row["actor"] for row in failed] == ["'=HYPERLINK(1) (client)"]
+    assert [row["actor"] for row in failed] == ["'=HYPERLINK(1) (failed sign-in)"]
     exports = audit(api, action="audit.export")
     assert exports["total"] == 2  # each export is on the record
 
