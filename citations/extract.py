@@ -1,0 +1,309 @@
+"""Find law-report citations and case numbers in text, and normalise each to one canonical string.
+
+Pure and fast: three precompiled patterns built from reporters.toml (reporter first, year led, case numbers), each
+run once over the text, then a dictionary lookup of the matched spellings. Every quantifier is bounded, so no
+input makes the engine backtrack without end.
+
+Canonical forms (docs/decisions/0016-citation-extraction.md):
+- reporter first: ``PLD 2019 SC 1``; a section goes before the court in brackets: ``PLJ 2016 Cr.C. (Lah) 479``;
+- year first: ``2021 SCMR 1234``, without the court even where one is printed (``2010 CLC 500 [Lahore]`` →
+  ``2010 CLC 500``, court ``Lah``): a year-first reporter numbers its pages through the year, so year, reporter and
+  page name the judgment, and the same judgment is cited with and without the court;
+- neutral: ``2023 LHC 5924``, ``2024 SHC KHI 1431``, ``[2024] PKSC 242`` (the brackets its scheme prints);
+- volume: ``(2015) 11 SCC 493``, ``[1964] AC 40``, ``[1990] 1 All ER 568``;
+- case numbers: ``W.P. No. 1234 of 2023``, ``C.P. No. 1596-L of 2021``, ``C.P. No. D-1234 of 2020``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from citations.tables import Court, Reporter, Tables, alternation, load_tables, spellings, squash
+
+# OCR reads 0 as O or o and 1 as l or I; inside a number already begun with a digit that reading is safe.
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+EARLIEST_YEAR, LATEST_YEAR = 1800, 2099
+
+_SPACE = r"[^\S\r\n]"  # horizontal white space, NBSP and form feed included
+# Between the parts of a citation: a few spaces and at most one line break.
+SEP = rf"{_SPACE}{{0,3}}(?:\r?\n{_SPACE}{{0,3}})?"
+_YEAR_LED = r"[12][\dOoIl]{3}(?![\d])"  # a year that starts a citation must begin with a real digit
+_YEAR = r"[12lI][\dOoIl]{3}(?![\d])"  # after a reporter, an OCR'd first digit is safe too
+_PAGE = r"[\dlI][\dOoIl]{0,5}(?![\w])"
+_PINPOINT = (
+    rf"(?:{_SPACE}{{0,2}}[,;]?{SEP}(?P<pin_open>\({_SPACE}{{0,2}})?"
+    rf"(?:at{_SPACE}{{1,3}}(?:(?:page|pg\.?|pp?\.){_SPACE}{{0,3}})?|(?:page|pg\.|pp?\.){_SPACE}{{0,3}})"
+    rf"(?P<pinpoint>\d{{1,5}})(?![\w])(?(pin_open){_SPACE}{{0,2}}\)))?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    raw: str  # the text as printed, text[start:end], pinpoint included
+    normalized: str
+    reporter: str  # the reporter's canonical code: PLD, SCMR, PCrLJ, PLC(CS), LHC, SCC, All ER …
+    year: int
+    court: str | None  # SC, FSC, Lah, Kar, Pesh, Quetta, Isl, AJK, GB, or None
+    volume: int | None
+    page: int
+    start: int
+    end: int
+    pinpoint: int | None = None
+    country: str = "PK"  # the reporter's: PK, IN or UK
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNumber:
+    raw: str
+    normalized: str
+    kind: str  # the canonical kind: W.P., C.P., C.P.L.A., Crl.A., Crl.Misc., ICA, C.R.P., R.F.A., C.A.
+    number: int
+    suffix: str | None  # the registry or category letter after the number: L, B, K, P, Q …
+    year: int | None
+    start: int
+    end: int
+    prefix: str | None = None  # the letter before the number, as Sindh's "D-1234"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _number(text: str) -> int:
+    return int(text.translate(_OCR_DIGITS))
+
+
+def _year(text: str) -> int | None:
+    year = _number(text)
+    return year if EARLIEST_YEAR <= year <= LATEST_YEAR else None
+
+
+class Extractor:
+    """The compiled patterns and lookups of one set of tables (the module keeps one for reporters.toml)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.reporters = tables.reporter_by_spelling()
+        self.courts = tables.court_by_spelling()
+        self.kinds = tables.case_kind_by_spelling()
+        reporters = tables.reporters
+        first = [entry for entry in reporters if entry.order == "reporter-first"]
+        led = [entry for entry in reporters if entry.order != "reporter-first" or entry.also_year_first]
+        courts = alternation(
+            [spelling for court in tables.courts for spelling in spellings(court.code, court.variants)]
+        )
+        sections = [section for entry in reporters for section in entry.sections]
+        section = rf"(?:(?P<section>{alternation(sections)}){SEP})?" if sections else ""
+        benches = sorted({bench for entry in reporters for bench in entry.benches})
+        bench = rf"(?:(?P<bench>{'|'.join(benches)}){SEP})?" if benches else ""
+        self.reporter_first = re.compile(
+            rf"(?<![A-Za-z])(?P<reporter>{_reporters(first)}){SEP}(?P<year>{_YEAR}){SEP}"
+            rf"(?:\({_SPACE}?W\.?{_SPACE}?P\.?{_SPACE}?\){SEP})?"  # West Pakistan volumes: PLD 1958 (W.P.) Lah 1
+            rf"{section}(?P<court_open>\({_SPACE}{{0,2}})?(?P<court>{courts})(?(court_open){_SPACE}{{0,2}}\))"
+            rf"{SEP}(?P<page>{_PAGE}){_PINPOINT}"
+        )
+        self.year_led = re.compile(
+            rf"(?<![\w/.-])(?P<open>[\[(]{_SPACE}{{0,2}})?(?P<year>{_YEAR_LED})(?P<close>{_SPACE}{{0,2}}[\])])?{SEP}"
+            rf"(?:(?P<volume>\d{{1,3}}){SEP})?(?P<reporter>{_reporters(led)}){SEP}{bench}"
+            rf"(?:(?P<court_before>{courts}){SEP})?(?P<page>{_PAGE})"
+            rf"(?:{SEP}[\[(]{_SPACE}{{0,2}}(?P<court_after>{courts})(?:{_SPACE}{{1,2}}High{_SPACE}{{1,2}}Court)?"
+            rf"{_SPACE}{{0,2}}[\])])?{_PINPOINT}"
+        )
+        kinds = alternation(
+            [spelling for kind in tables.case_kinds for spelling in spellings(kind.code, kind.variants)]
+        )
+        self.case_number = re.compile(
+            rf"(?<![A-Za-z])(?P<kind>{kinds}){SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
+            rf"(?:(?P<prefix>[A-Z]){_SPACE}{{0,2}}-{_SPACE}{{0,2}})?(?P<number>\d[\dOoIl]{{0,6}})(?![\w])"
+            rf"(?:{_SPACE}{{0,2}}-{_SPACE}{{0,2}}(?P<suffix>[A-Z]{{1,2}})(?![\w]))?"
+            rf"(?:{SEP}(?:(?i:of)|/){SEP}(?P<year>[12][\dOoIl]{{3}})(?![\w]))?"
+        )
+
+    def citations(self, text: str) -> list[Citation]:
+        found = [
+            citation
+            for citation in (self._reporter_first(match) for match in self.reporter_first.finditer(text))
+            if citation is not None
+        ]
+        found += [
+            citation
+            for citation in (self._year_led(match) for match in self.year_led.finditer(text))
+            if citation is not None
+        ]
+        return _without_overlaps(found)
+
+    def case_numbers(self, text: str) -> list[CaseNumber]:
+        found = []
+        for match in self.case_number.finditer(text):
+            number = self._case_number(match)
+            if number is not None:
+                found.append(number)
+        return found
+
+    # ---------------------------------------------------------------- building the results
+
+    def _reporter_first(self, match: re.Match[str]) -> Citation | None:
+        reporter = self.reporters[squash(match["reporter"])]
+        court = self.courts[squash(match["court"])]
+        year = _year(match["year"])
+        if year is None or not reporter.ran_in(year) or reporter.courts not in court.scope:
+            return None
+        section = None
+        if match["section"]:
+            section = next((known for known in reporter.sections if squash(known) == squash(match["section"])), None)
+            if section is None:  # a section this reporter does not have
+                return None
+        return self._reporter_first_citation(match, reporter, year, court, section)
+
+    def _reporter_first_citation(
+        self, match: re.Match[str], reporter: Reporter, year: int, court: Court, section: str | None
+    ) -> Citation | None:
+        page = _number(match["page"])
+        if page == 0:
+            return None
+        court_part = f"{section} ({court.code})" if section else court.code
+        return Citation(
+            raw=match.group(),
+            normalized=f"{reporter.code} {year} {court_part} {page}",
+            reporter=reporter.code,
+            year=year,
+            court=court.court,
+            volume=None,
+            page=page,
+            start=match.start(),
+            end=match.end(),
+            pinpoint=_pinpoint(match),
+            country=reporter.country,
+        )
+
+    def _year_led(self, match: re.Match[str]) -> Citation | None:
+        reporter = self.reporters[squash(match["reporter"])]
+        year = _year(match["year"])
+        if year is None or not reporter.ran_in(year):
+            return None
+        court_before = self.courts[squash(match["court_before"])] if match["court_before"] else None
+        court_after = self.courts[squash(match["court_after"])] if match["court_after"] else None
+        volume = int(match["volume"]) if match["volume"] else None
+        bench = match["bench"]
+        if reporter.order == "reporter-first":  # typed year first: "2019 PLD SC 1"
+            if court_before is None or volume is not None or bench or reporter.courts not in court_before.scope:
+                return None
+            return self._reporter_first_citation(match, reporter, year, court_before, None)
+        if court_before is not None or (bench and bench not in reporter.benches):
+            return None
+        if reporter.order == "volume":
+            if volume is None and reporter.volume == "required":
+                return None
+        elif volume is not None:
+            return None
+        page = _number(match["page"])
+        if page == 0:
+            return None
+        court = court_after.court if court_after is not None and reporter.order == "year-first" else reporter.court
+        return Citation(
+            raw=match.group(),
+            normalized=_year_led_form(reporter, year, volume, bench, page),
+            reporter=reporter.code,
+            year=year,
+            court=court,
+            volume=volume,
+            page=page,
+            start=match.start(),
+            end=match.end(),
+            pinpoint=_pinpoint(match),
+            country=reporter.country,
+        )
+
+    def _case_number(self, match: re.Match[str]) -> CaseNumber | None:
+        kind = self.kinds[squash(match["kind"])]
+        year = _year(match["year"]) if match["year"] else None
+        # Without "No." or a year, "CA 12" or "CP 5" is too likely to be something else.
+        if match["no"] is None and year is None:
+            return None
+        number = _number(match["number"])
+        prefix, suffix = match["prefix"], match["suffix"]
+        shown = f"{prefix}-{number}" if prefix else str(number)
+        if suffix:
+            shown += f"-{suffix}"
+        normalized = f"{kind.code} No. {shown}" + (f" of {year}" if year else "")
+        return CaseNumber(
+            raw=match.group(),
+            normalized=normalized,
+            kind=kind.code,
+            number=number,
+            suffix=suffix,
+            year=year,
+            start=match.start(),
+            end=match.end(),
+            prefix=prefix,
+        )
+
+
+def _reporters(entries: list[Reporter]) -> str:
+    return alternation([spelling for entry in entries for spelling in spellings(entry.code, entry.variants)])
+
+
+def _pinpoint(match: re.Match[str]) -> int | None:
+    return int(match["pinpoint"]) if match["pinpoint"] else None
+
+
+def _year_led_form(reporter: Reporter, year: int, volume: int | None, bench: str | None, page: int) -> str:
+    opening = reporter.brackets or ""
+    closing = {"[": "]", "(": ")"}.get(opening, "")
+    parts = [f"{opening}{year}{closing}"]
+    if volume is not None:
+        parts.append(str(volume))
+    parts.append(reporter.code)
+    if bench:
+        parts.append(bench)
+    parts.append(str(page))
+    return " ".join(parts)
+
+
+def _without_overlaps(citations: list[Citation]) -> list[Citation]:
+    """In text order; where two readings overlap, the one that starts first (then the longer) wins."""
+    kept: list[Citation] = []
+    for citation in sorted(citations, key=lambda item: (item.start, -item.end)):
+        if kept and citation.start < kept[-1].end:
+            continue
+        kept.append(citation)
+    return kept
+
+
+_EXTRACTOR: Extractor | None = None
+
+
+def extractor() -> Extractor:
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        _EXTRACTOR = Extractor(load_tables())
+    return _EXTRACTOR
+
+
+def extract_citations(text: str) -> list[Citation]:
+    """Every reporter, neutral, Indian and UK citation in `text`, in text order, each with its canonical form."""
+    return extractor().citations(text)
+
+
+def extract_case_numbers(text: str) -> list[CaseNumber]:
+    """Every case number (W.P. No. 1234 of 2023, Crl. Misc. No. 35569-B of 2021 …) in `text`, in text order."""
+    return extractor().case_numbers(text)
+
+
+def normalize_citation(text: str) -> str | None:
+    """The canonical form of the first citation typed in `text`, in any spelling or case; None if there is none.
+
+    Search uses it: "p.l.d. 2019 s.c. 1", "PLD 2019 Supreme Court 1" and "P L D 2019 SC 1" all give
+    "PLD 2019 SC 1"."""
+    found = extract_citations(text) or extract_citations(text.upper())
+    return found[0].normalized if found else None
+
+
+def normalize_case_number(text: str) -> str | None:
+    """The canonical form of the first case number typed in `text`, in any spelling or case; None if there is none."""
+    found = extract_case_numbers(text) or extract_case_numbers(text.upper())
+    return found[0].normalized if found else None
