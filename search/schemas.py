@@ -119,6 +119,7 @@ def _index_value(value: object) -> IndexValue:
 @dataclass(frozen=True)
 class SearchFilters:
     case_id: str | None = None
+    document_id: str | None = None  # one document's pages (the page viewer's next and previous hit)
     court: str | None = None
     status: str | None = None
     case_type: str | None = None

@@ -92,7 +92,7 @@ def compile_dsl(clause: Clause) -> dict[str, Any]:
 def _filters(filters: SearchFilters) -> list[dict[str, Any]]:
     clauses: list[dict[str, Any]] = [
         {"term": {name: value}}
-        for name in ("case_id", "court", "status", "case_type", "doc_type")
+        for name in ("case_id", "document_id", "court", "status", "case_type", "doc_type")
         if (value := getattr(filters, name)) is not None
     ]
     dates = {key: value.isoformat() for key, value in (("gte", filters.filed_from), ("lte", filters.filed_to)) if value}

@@ -277,7 +277,7 @@ class SqliteFtsIndex:
         if terms:
             conditions.append("pages MATCH ?")
             parameters.append(" AND ".join(f"({term})" for term in terms))
-        for column in ("case_id", "court", "status", "case_type", "doc_type"):
+        for column in ("case_id", "document_id", "court", "status", "case_type", "doc_type"):
             value = getattr(filters, column)
             if value is not None:
                 conditions.append(f"{column} = ?")
