@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from core.models import Case, Document, DocumentStatus, Page, new_id
 
@@ -74,6 +74,19 @@ def list_case_documents(
 
 def list_pages(session: Session, document_id: str) -> Sequence[Page]:
     return session.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.number)).all()
+
+
+def list_pages_with_box_flags(session: Session, document_id: str) -> list[tuple[Page, bool]]:
+    """The pages and whether each has word boxes, without loading the boxes themselves."""
+    query = select(Page, Page.word_boxes.is_not(None)).where(Page.document_id == document_id).order_by(Page.number)
+    return [(page, bool(flag)) for page, flag in session.execute(query)]
+
+
+def get_page(session: Session, document_id: str, number: int, with_boxes: bool = False) -> Page | None:
+    query = select(Page).where(Page.document_id == document_id, Page.number == number)
+    if with_boxes:
+        query = query.options(undefer(Page.word_boxes))
+    return session.scalars(query).first()
 
 
 def replace_pages(session: Session, document_id: str, pages: Sequence[Page]) -> None:

@@ -54,6 +54,8 @@ class PageOut(BaseModel):
     text: str
     source: PageSource
     ocr_confidence: float | None
+    # The page has word boxes (decision 0014): its image can show where a search's words are.
+    has_boxes: bool = False
 
 
 class PageList(BaseModel):

@@ -23,13 +23,14 @@ from core.config import Settings, normalise_languages
 from core.errors import CasefileError, InvalidInput, NotFound
 from core.models import Case, DocType, Document, DocumentStatus, Page, PageSource, utcnow
 from core.uow import PROCESS_DOCUMENT, Job, after_commit, enqueue_job
-from ingest import repository
+from ingest import page_images, repository
 from ingest.extraction import ExtractedPage, extract_pages
 from ingest.ocr import OcrEngine
 from ingest.parsers import ParseLimits, parser_for
 from ingest.schemas import DocumentUpdate
 from ingest.sniff import sniff_content_type
 from search.backends.base import SearchIndex
+from search.boxes import encode_boxes
 from search.schemas import PageEntry
 from storage.base import BlobStore
 from storage.staging import stage_upload
@@ -111,6 +112,46 @@ def update_document(
         entries = page_entries(document, repository.list_pages(session, document.id))
         after_commit(session, lambda: index.replace_document(document.id, entries))
     return document
+
+
+def viewer_page(
+    session: Session, settings: Settings, document: Document, number: int, with_boxes: bool = False
+) -> Page:
+    """A page of a visible document, for the viewer: 404 for a page that does not exist (yet): out of range, or the
+    document still processing or failed."""
+    in_range = 1 <= number <= settings.max_pages  # and a number the database can hold
+    page = repository.get_page(session, document.id, number, with_boxes) if in_range else None
+    if page is None:
+        raise NotFound(f"document {document.id} has no page {number}")
+    return page
+
+
+def record_page_view(session: Session, actor: Principal, document: Document, page: Page) -> None:
+    """Who looked at which page: every image answer, a 304 included (the browser shows its copy again)."""
+    audit.record(session, actor, "document.view_page", "document", document.id, case_id=document.case_id,
+                 page=page.number)  # fmt: skip
+
+
+def page_image(
+    backends: Backends,
+    document: Document,
+    page: Page,
+    width: int,
+    image_format: page_images.ImageFormat,
+) -> page_images.PageImage:
+    """The page rendered upright at this width, from the disk cache or rendered into it (decision 0014)."""
+    if not page_images.has_image(document):
+        raise NotFound(f"page {page.number} has no image: the document is {document.content_type}")
+    data_dir = backends.settings.data_dir
+    cached = page_images.cached_image(data_dir, document, page, width, image_format)
+    if cached is not None:
+        return cached
+    with backends.store.local_path(document.storage_key) as path:
+        image = page_images.render_page(
+            path, document.content_type, page.number, page.rotation, page.skew_degrees, width,
+            parse_limits(backends.settings),
+        )  # fmt: skip
+    return page_images.store_image(data_dir, document, page, width, image_format, image)
 
 
 def check_filename(raw: str | None) -> tuple[str, CasefileError | None]:
@@ -288,6 +329,7 @@ def save_pages(session: Session, index: SearchIndex, document_id: str, pages: Se
                 ocr_confidence=page.ocr_confidence,
                 rotation=page.rotation,
                 skew_degrees=page.skew_degrees,
+                word_boxes=encode_boxes(page.words) if page.words is not None else None,
             )
             for page in pages
         ],

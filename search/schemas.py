@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 FACET_FIELDS = ("court", "case_type", "doc_type", "status")
 
@@ -138,6 +138,23 @@ class FacetCount(BaseModel):
     count: int
 
 
+class BoxOut(BaseModel):
+    """A word's box on the page image (decision 0014): x, y its top-left corner, w, h its size, all fractions of the
+    image's width and height (0..1), the image as GET /documents/{id}/pages/{n}/image renders it."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    text: str
+
+
+class PageBoxesOut(BaseModel):
+    document_id: str
+    page: int
+    boxes: list[BoxOut]
+
+
 class SearchHitOut(BaseModel):
     """One page that matched: what both engines return and what the API sends."""
 
@@ -151,6 +168,8 @@ class SearchHitOut(BaseModel):
     filename: str
     court: str
     doc_type: str
+    # The boxes of the page's words that the query matches; [] for a page without word boxes (decision 0014).
+    boxes: list[BoxOut] = Field(default_factory=list)
 
 
 @dataclass
