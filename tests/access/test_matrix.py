@@ -59,6 +59,7 @@ from tests.access.helpers import (
     writes_case,
 )
 from tests.conftest import BOOTSTRAP_TOKEN, TEST_PASSWORD, open_api, open_stack
+from tests.samples import born_digital_pdf
 from tests.stacks import embedded_settings
 from web.app import is_web_path
 
@@ -250,6 +251,36 @@ def _search_call(_world: World, _persona: Persona, target: str, _status: int) ->
     return Call("/api/v1/search", params={"q": word(target), "size": 100})
 
 
+_VIEWER_DOCUMENTS: dict[tuple[int, str], str] = {}
+
+
+def _viewer_call(suffix: str, **params: Any) -> MakeCall:
+    """Page images and boxes need a PDF: a cell expected to succeed uses one PDF per target with the same walls (made
+    once per world, with the target's word in its text); the others use the shared document, as every route does."""
+
+    def make(world: World, _persona: Persona, target: str, status: int) -> Call:
+        document_id = world.document_ids[target]
+        if status < 300:
+            key = (id(world), target)
+            if key not in _VIEWER_DOCUMENTS:
+                spec = DOCUMENTS[target]
+                content = born_digital_pdf([f"Exhibit {word(target)} is attached."])
+                response = world.api.client.post(
+                    f"/api/v1/cases/{world.case_ids[spec.case]}/documents", headers=world.admin(),
+                    files={"file": ("viewer.pdf", content)},
+                )  # fmt: skip
+                assert response.status_code == 202, response.text
+                _VIEWER_DOCUMENTS[key] = response.json()["id"]
+                assert world.api.wait_until_done(_VIEWER_DOCUMENTS[key], timeout=120)["status"] == "indexed"
+                if spec.sealed:
+                    world.seal_document(_VIEWER_DOCUMENTS[key])
+            document_id = _VIEWER_DOCUMENTS[key]
+        resolved = {name: value(target) if callable(value) else value for name, value in params.items()}
+        return Call(f"/api/v1/documents/{document_id}{suffix}", params=resolved or None)
+
+    return make
+
+
 # --- checks on the bodies of allowed calls -----------------------------------------------------------------------
 
 
@@ -303,6 +334,14 @@ def _check_document(world: World, _persona: Persona, target: str, response: http
 
 def _check_contains_word(_world: World, _persona: Persona, target: str, response: httpx.Response) -> None:
     assert word(target) in response.text
+
+
+def _check_page_image(_world: World, _persona: Persona, _target: str, response: httpx.Response) -> None:
+    assert response.headers["content-type"] == "image/png" and response.content.startswith(b"\x89PNG")
+
+
+def _check_page_boxes(_world: World, _persona: Persona, target: str, response: httpx.Response) -> None:
+    assert [box["text"] for box in response.json()["boxes"]] == [word(target)]
 
 
 # --- the table -------------------------------------------------------------------------------------------------
@@ -401,6 +440,16 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ),
     ("GET", "/api/v1/documents/{document_id}/pages"): RouteSpec(
         DOCUMENT_TARGETS, reads_document, _document_url("/pages"), _check_contains_word, stack_core=True
+    ),
+    ("GET", "/api/v1/documents/{document_id}/pages/{number}/image"): RouteSpec(
+        DOCUMENT_TARGETS,
+        reads_document,
+        _viewer_call("/pages/1/image", width=200),
+        _check_page_image,
+        stack_core=True,
+    ),
+    ("GET", "/api/v1/documents/{document_id}/pages/{number}/boxes"): RouteSpec(
+        DOCUMENT_TARGETS, reads_document, _viewer_call("/pages/1/boxes", q=word), _check_page_boxes, stack_core=True
     ),
     ("POST", "/api/v1/documents/{document_id}/reprocess"): RouteSpec(
         DOCUMENT_TARGETS, writes_document_route(202), _document_write_call("/reprocess")
