@@ -28,7 +28,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1800, 2099
 
 _SPACE = r"[^\S\r\n]"  # horizontal white space, NBSP and form feed included
 # Between the parts of a citation: a few spaces and at most one line break.
-SEP = rf"{_SPACE}{{0,3}}(?:\r?\n{_SPACE}{{0,3}})?"
+SEP = rf"{_SPACE}{{0,6}}(?:\r?\n{_SPACE}{{0,6}})?"
 _YEAR_LED = r"[12][\dOoIl]{3}(?![\d])"  # a year that starts a citation must begin with a real digit
 _YEAR = r"[12lI][\dOoIl]{3}(?![\d])"  # after a reporter, an OCR'd first digit is safe too
 _PAGE = r"[\dlI][\dOoIl]{0,5}(?![\w])"
@@ -37,6 +37,13 @@ _PINPOINT = (
     rf"(?:at{_SPACE}{{1,3}}(?:(?:page|pg\.?|pp?\.){_SPACE}{{0,3}})?|(?:page|pg\.|pp?\.){_SPACE}{{0,3}})"
     rf"(?P<pinpoint>\d{{1,5}})(?![\w])(?(pin_open){_SPACE}{{0,2}}\)))?"
 )
+# One case number: Sindh's letter prefix ("D-1234"), the number, a registry or category suffix ("1596-L").
+_CASE_NUMBER_PARTS = (
+    rf"(?:(?P<prefix>[A-Z]){_SPACE}{{0,2}}-{_SPACE}{{0,2}})?(?P<number>\d[\dOoIl]{{0,6}})(?![\w])"
+    rf"(?:{_SPACE}{{0,2}}-{_SPACE}{{0,2}}(?P<suffix>[A-Z]{{1,2}})(?![\w]))?"
+)
+_ONE_CASE_NUMBER = re.compile(_CASE_NUMBER_PARTS)
+_UNNAMED_CASE_NUMBER = re.sub(r"\(\?P<\w+>", "(?:", _CASE_NUMBER_PARTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +124,10 @@ class Extractor:
             [spelling for kind in tables.case_kinds for spelling in spellings(kind.code, kind.variants)]
         )
         self.case_number = re.compile(
-            rf"(?<![A-Za-z])(?P<kind>{kinds}){SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
-            rf"(?:(?P<prefix>[A-Z]){_SPACE}{{0,2}}-{_SPACE}{{0,2}})?(?P<number>\d[\dOoIl]{{0,6}})(?![\w])"
-            rf"(?:{_SPACE}{{0,2}}-{_SPACE}{{0,2}}(?P<suffix>[A-Z]{{1,2}})(?![\w]))?"
+            rf"(?<![A-Za-z])(?P<kind>{kinds})(?:s(?![A-Za-z]))?{SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
+            # "Nos. 1234-L and 1235-L of 2019", "No. 10, 11 & 12 of 2020": the year is every number's.
+            rf"(?P<numbers>{_UNNAMED_CASE_NUMBER}"
+            rf"(?:{_SPACE}{{0,2}}(?:,|&|(?i:and)){SEP}{_UNNAMED_CASE_NUMBER}){{0,20}})"
             rf"(?:{SEP}(?:(?i:of)|/){SEP}(?P<year>[12][\dOoIl]{{3}})(?![\w]))?"
         )
 
@@ -137,12 +145,7 @@ class Extractor:
         return _without_overlaps(found)
 
     def case_numbers(self, text: str) -> list[CaseNumber]:
-        found = []
-        for match in self.case_number.finditer(text):
-            number = self._case_number(match)
-            if number is not None:
-                found.append(number)
-        return found
+        return [number for match in self.case_number.finditer(text) for number in self._case_numbers(match)]
 
     # ---------------------------------------------------------------- building the results
 
@@ -218,29 +221,34 @@ class Extractor:
             country=reporter.country,
         )
 
-    def _case_number(self, match: re.Match[str]) -> CaseNumber | None:
+    def _case_numbers(self, match: re.Match[str]) -> list[CaseNumber]:
+        """One per number; a list ("Nos. 1 and 2 of 2020") gives several, each spanning the whole list."""
         kind = self.kinds[squash(match["kind"])]
         year = _year(match["year"]) if match["year"] else None
         # Without "No." or a year, "CA 12" or "CP 5" is too likely to be something else.
         if match["no"] is None and year is None:
-            return None
-        number = _number(match["number"])
-        prefix, suffix = match["prefix"], match["suffix"]
-        shown = f"{prefix}-{number}" if prefix else str(number)
-        if suffix:
-            shown += f"-{suffix}"
-        normalized = f"{kind.code} No. {shown}" + (f" of {year}" if year else "")
-        return CaseNumber(
-            raw=match.group(),
-            normalized=normalized,
-            kind=kind.code,
-            number=number,
-            suffix=suffix,
-            year=year,
-            start=match.start(),
-            end=match.end(),
-            prefix=prefix,
-        )
+            return []
+        found = []
+        for part in _ONE_CASE_NUMBER.finditer(match["numbers"]):
+            number = _number(part["number"])
+            prefix, suffix = part["prefix"], part["suffix"]
+            shown = f"{prefix}-{number}" if prefix else str(number)
+            if suffix:
+                shown += f"-{suffix}"
+            found.append(
+                CaseNumber(
+                    raw=match.group(),
+                    normalized=f"{kind.code} No. {shown}" + (f" of {year}" if year else ""),
+                    kind=kind.code,
+                    number=number,
+                    suffix=suffix,
+                    year=year,
+                    start=match.start(),
+                    end=match.end(),
+                    prefix=prefix,
+                )
+            )
+        return found
 
 
 def _reporters(entries: list[Reporter]) -> str:
