@@ -40,7 +40,8 @@ _PINPOINT = (
 # One case number: Sindh's letter prefix ("D-1234"), the number, a registry or category suffix ("1596-L").
 _CASE_NUMBER_PARTS = (
     rf"(?:(?P<prefix>[A-Z]){_SPACE}{{0,2}}-{_SPACE}{{0,2}})?(?P<number>\d[\dOoIl]{{0,6}})(?![\w])"
-    rf"(?:{_SPACE}{{0,2}}-{_SPACE}{{0,2}}(?P<suffix>[A-Z]{{1,2}})(?![\w]))?"
+    rf"(?:{_SPACE}{{0,2}}[-/]{_SPACE}{{0,2}}(?P<suffix>[A-Z]{{1,2}})(?![\w]))?"
+    r"(?:\([A-Za-z]{1,3}\))?"  # a category in brackets, "8(s)" for Shariat: read past, not kept
 )
 _ONE_CASE_NUMBER = re.compile(_CASE_NUMBER_PARTS)
 _UNNAMED_CASE_NUMBER = re.sub(r"\(\?P<\w+>", "(?:", _CASE_NUMBER_PARTS)
@@ -98,7 +99,8 @@ class Extractor:
         self.courts = tables.court_by_spelling()
         self.kinds = tables.case_kind_by_spelling()
         reporters = tables.reporters
-        first = [entry for entry in reporters if entry.order == "reporter-first"]
+        # Year-first reporters are sometimes printed reporter first too, with a court: "SCMR 2021 SUPREME COURT 5".
+        first = [entry for entry in reporters if entry.order in ("reporter-first", "year-first")]
         led = [entry for entry in reporters if entry.order != "reporter-first" or entry.also_year_first]
         courts = alternation(
             [spelling for court in tables.courts for spelling in spellings(court.code, court.variants)]
@@ -117,14 +119,14 @@ class Extractor:
             rf"(?<![\w/.-])(?P<open>[\[(]{_SPACE}{{0,2}})?(?P<year>{_YEAR_LED})(?P<close>{_SPACE}{{0,2}}[\])])?{SEP}"
             rf"(?:(?P<volume>\d{{1,3}}){SEP})?(?P<reporter>{_reporters(led)}){SEP}{bench}"
             rf"(?:(?P<court_before>{courts}){SEP})?(?P<page>{_PAGE})"
-            rf"(?:{SEP}[\[(]{_SPACE}{{0,2}}(?P<court_after>{courts})(?:{_SPACE}{{1,2}}High{_SPACE}{{1,2}}Court)?"
+            rf"(?:{SEP}[\[(]{_SPACE}{{0,2}}(?P<court_after>{courts})(?:{_SPACE}{{1,2}}High{_SPACE}{{1,2}}Court)?(?:{_SPACE}{{1,2}}of{_SPACE}{{1,2}}Pakistan)?"
             rf"{_SPACE}{{0,2}}[\])])?{_PINPOINT}"
         )
         kinds = alternation(
             [spelling for kind in tables.case_kinds for spelling in spellings(kind.code, kind.variants)]
         )
         self.case_number = re.compile(
-            rf"(?<![A-Za-z])(?P<kind>{kinds})(?:s(?![A-Za-z]))?{SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
+            rf"(?<![A-Za-z])(?P<kind>{kinds})(?:s\.?(?![A-Za-z]))?{SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
             # "Nos. 1234-L and 1235-L of 2019", "No. 10, 11 & 12 of 2020": the year is every number's.
             rf"(?P<numbers>{_UNNAMED_CASE_NUMBER}"
             rf"(?:{_SPACE}{{0,2}}(?:,|&|(?i:and)){SEP}{_UNNAMED_CASE_NUMBER}){{0,20}})"
@@ -153,7 +155,13 @@ class Extractor:
         reporter = self.reporters[squash(match["reporter"])]
         court = self.courts[squash(match["court"])]
         year = _year(match["year"])
-        if year is None or not reporter.ran_in(year) or reporter.courts not in court.scope:
+        if year is None or not reporter.ran_in(year):
+            return None
+        if reporter.order == "year-first":
+            if "pk" not in court.scope or match["section"]:
+                return None
+            return self._year_led_citation(match, reporter, year, None, None, court.court)
+        if reporter.courts not in court.scope:
             return None
         section = None
         if match["section"]:
@@ -203,16 +211,27 @@ class Extractor:
                 return None
         elif volume is not None:
             return None
+        court = court_after.court if court_after is not None and reporter.order == "year-first" else reporter.court
+        return self._year_led_citation(match, reporter, year, volume, bench, court)
+
+    def _year_led_citation(
+        self,
+        match: re.Match[str],
+        reporter: Reporter,
+        year: int,
+        volume: int | None,
+        bench: str | None,
+        court: str | None,
+    ) -> Citation | None:
         page = _number(match["page"])
         if page == 0:
             return None
-        court = court_after.court if court_after is not None and reporter.order == "year-first" else reporter.court
         return Citation(
             raw=match.group(),
             normalized=_year_led_form(reporter, year, volume, bench, page),
             reporter=reporter.code,
             year=year,
-            court=court,
+            court=court or reporter.court,
             volume=volume,
             page=page,
             start=match.start(),
