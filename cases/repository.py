@@ -76,3 +76,11 @@ def numbers_of(
 
 def get_many(session: Session, ids: Sequence[str]) -> Sequence[Case]:
     return session.scalars(select(Case).where(Case.id.in_(ids))).all() if ids else []
+
+
+def titles_of(session: Session, ids: Collection[str]) -> dict[str, str]:
+    """The titles of these cases by id, reading two columns only (the search page names each hit's case)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Case.id, Case.title).where(Case.id.in_(list(ids))))
+    return {case_id: title for case_id, title in rows}

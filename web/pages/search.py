@@ -139,8 +139,7 @@ def _page_hits(session: Session, backends: Backends, viewer: Viewer, form: Searc
         session, backends.index, viewer.principal, form.q or None, filters, form.page, PAGE_SIZE
     )
     # Hits carry the case number; the case title comes from the cases themselves (all visible: hits are walled).
-    case_ids = list({hit.case_id for hit in result.hits})
-    titles = {case.id: case.title for case in cases_repository.get_many(session, case_ids)}
+    titles = cases_repository.titles_of(session, {hit.case_id for hit in result.hits})
     hits = [
         {
             "hit": hit,
