@@ -106,9 +106,10 @@ class Extractor:
             [spelling for court in tables.courts for spelling in spellings(court.code, court.variants)]
         )
         sections = [section for entry in reporters for section in entry.sections]
-        section = rf"(?:(?P<section>{alternation(sections)}){SEP})?" if sections else ""
+        # A table without sections or benches still has the groups, that can never match: (?!).
+        section = rf"(?:(?P<section>{alternation(sections) if sections else '(?!)'}){SEP})?"
         benches = sorted({bench for entry in reporters for bench in entry.benches})
-        bench = rf"(?:(?P<bench>{'|'.join(benches)}){SEP})?" if benches else ""
+        bench = rf"(?:(?P<bench>{'|'.join(benches) or '(?!)'}){SEP})?"
         self.reporter_first = re.compile(
             rf"(?<![A-Za-z])(?P<reporter>{_reporters(first)}){SEP}(?P<year>{_YEAR}){SEP}"
             rf"(?:\({_SPACE}?W\.?{_SPACE}?P\.?{_SPACE}?\){SEP})?"  # West Pakistan volumes: PLD 1958 (W.P.) Lah 1

@@ -64,6 +64,8 @@ def spellings(code: str, variants: Sequence[str]) -> list[str]:
 
 def alternation(spelled: list[str]) -> str:
     """One non-capturing alternation, longest spelling first, so "PLC (C.S.)" is tried before "PLC"."""
+    if not spelled:
+        return "(?!)"  # matches nothing, rather than the empty string
     patterns: list[str] = []
     for spelling in sorted(spelled, key=lambda text: (-len(squash(text)), -len(text), text)):
         pattern = spelling_pattern(spelling)
