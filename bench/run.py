@@ -34,6 +34,8 @@ TARGETS = {
     "r3_index": ">= 0.8",
     "r4_search_p50_overhead_ms": "<= 3",
     "r4_search_p99_ratio": "<= 1.15",
+    "citation_f1": ">= 0.95",
+    "citation_mb_per_s": ">= 2",
     "scale": "<= 1.25",
     "ocr_cer": "<= 0.5",  # replaced by "<= baseline CER + 0.5" once the baseline is measured
     "r9_trimming": "<= 1.2",
@@ -52,6 +54,9 @@ STAGE_OF = {
     "r4_search_p99_ratio": "r4",
     "r4_search": "r4",
     "r4": "r4",
+    "citations": "citations",
+    "citation_f1": "citations",
+    "citation_mb_per_s": "citations",
     "scale": "scale",
     "ocr_cer": "cer",
     "r9": "r9",
@@ -129,6 +134,12 @@ class Run:
                 self.results.setdefault(key, entry(None, TARGETS[key], error=f"{type(error).__name__}: {error}"))
         self.durations[name] = round(time.perf_counter() - start, 1)
         _say(f"{name} done in {self.durations[name]} s")
+
+
+def stage_citations(run: Run) -> dict[str, Any]:
+    from bench.citations import run_citations
+
+    return run_citations(smoke=run.sizes is SMOKE)
 
 
 def stage_r1(run: Run) -> dict[str, Any]:
@@ -253,6 +264,9 @@ def summary_line(key: str, result: dict[str, Any]) -> str:
     if "skipped" in result:
         return f"[yellow]{result['skipped']}"
     try:
+        if key.startswith("citation_"):
+            named = ("precision", "recall", "passages") if key == "citation_f1" else ("text_mb", "mb_per_wall_s")
+            return ", ".join(f"{name} {result[name]}" for name in named)
         if key == "r1_ocr":
             casefile, tesseract = result["casefile"], result["tesseract"]
             return (
@@ -322,7 +336,7 @@ def table(results: dict[str, Any]) -> Table:
 
 def parse_only(only: str | None) -> set[str]:
     if not only:
-        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "web_search"}
+        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "web_search", "citations"}
     stages = set()
     for name in (part.strip() for part in only.split(",") if part.strip()):
         if name not in STAGE_OF:
@@ -377,6 +391,8 @@ def _run_stages(run: Run, stages: set[str]) -> None:
         run.stage("r1", lambda: stage_r1(run), STAGE_KEYS["r1"])
     if "cer" in stages:
         run.stage("cer", lambda: stage_cer(run), STAGE_KEYS["cer"])
+    if "citations" in stages:
+        run.stage("citations", lambda: stage_citations(run), STAGE_KEYS["citations"])
     if "r2" in stages:
         run.stage("r2", lambda: stage_r2(run), STAGE_KEYS["r2"])
     if "r3" in stages:
