@@ -127,7 +127,7 @@ class Extractor:
             [spelling for kind in tables.case_kinds for spelling in spellings(kind.code, kind.variants)]
         )
         self.case_number = re.compile(
-            rf"(?<![A-Za-z])(?P<kind>{kinds})(?:s\.?(?![A-Za-z]))?{SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
+            rf"(?<![A-Za-z])(?<![A-Za-z]\.)(?P<kind>{kinds})(?:s\.?(?![A-Za-z]))?{SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
             # "Nos. 1234-L and 1235-L of 2019", "No. 10, 11 & 12 of 2020": the year is every number's.
             rf"(?P<numbers>{_UNNAMED_CASE_NUMBER}"
             rf"(?:{_SPACE}{{0,2}}(?:,|&|(?i:and)){SEP}{_UNNAMED_CASE_NUMBER}){{0,20}})"
@@ -209,6 +209,8 @@ class Extractor:
             return None
         if reporter.order == "volume":
             if volume is None and reporter.volume == "required":
+                return None
+            if reporter.needs_brackets and not (match["open"] or match["close"]):
                 return None
         elif volume is not None:
             return None

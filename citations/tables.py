@@ -87,6 +87,7 @@ class Reporter:
     also_year_first: bool = False
     brackets: str | None = None
     volume: Literal["required", "optional"] | None = None
+    needs_brackets: bool = False
     benches: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     start: int | None = None
@@ -162,6 +163,7 @@ def parse_tables(document: dict[str, Any]) -> Tables:
                 also_year_first=bool(raw.get("also_year_first", False)),
                 brackets=raw.get("brackets"),
                 volume=raw.get("volume"),
+                needs_brackets=bool(raw.get("needs_brackets", False)),
                 benches=_strings(raw, "benches"),
                 sections=_strings(raw, "sections"),
                 start=raw.get("start"),

@@ -100,6 +100,7 @@ def test_offsets_point_at_the_raw_text():
         "C.P. 45 was mentioned; W.P. 12 too.",  # neither "No." nor a year
         "CAP 12 of the statute",
         "Crl. Org. No. 5 of 2020",
+        "C.W.P. No. 123 of 2020",  # an Indian civil writ petition, not a W.P. inside it
     ],
 )
 def test_look_alikes_are_not_case_numbers(text: str):
