@@ -116,6 +116,11 @@ class Extractor:
             rf"{section}(?P<court_open>\({_SPACE}{{0,2}})?(?P<court>{courts})(?(court_open){_SPACE}{{0,2}}\))"
             rf"{SEP}(?P<page>{_PAGE}){_PINPOINT}"
         )
+        # "PLD 1958 SC 533, 1972 SC 139 and 1977 SC 657": the later items of a list inherit the reporter.
+        self.continuation = re.compile(
+            rf"{_SPACE}{{0,2}}(?:[,;]|,?{_SPACE}{{0,2}}(?:and|&)){SEP}"
+            rf"(?P<year>{_YEAR_LED}){SEP}(?P<court>{courts}){SEP}(?P<page>{_PAGE}){_PINPOINT}"
+        )
         self.year_led = re.compile(
             rf"(?<![\w/.-])(?P<open>[\[(]{_SPACE}{{0,2}})?(?P<year>{_YEAR_LED})(?P<close>{_SPACE}{{0,2}}[\])])?{SEP}"
             rf"(?:(?P<volume>\d{{1,3}}){SEP})?(?P<reporter>{_reporters(led)}){SEP}{bench}"
@@ -137,20 +142,42 @@ class Extractor:
     def citations(self, text: str) -> list[Citation]:
         found = [
             citation
-            for citation in (self._reporter_first(match) for match in self.reporter_first.finditer(text))
-            if citation is not None
-        ]
-        found += [
-            citation
             for citation in (self._year_led(match) for match in self.year_led.finditer(text))
             if citation is not None
         ]
+        # A list item that reads as a citation of its own ("PLD 2018 Isl 1; 2023 LHC 5924") is not continued.
+        year_led_starts = {citation.start for citation in found}
+        for match in self.reporter_first.finditer(text):
+            citation = self._reporter_first(match)
+            if citation is not None:
+                found.append(citation)
+                found += self._continued(text, citation, year_led_starts)
         return _without_overlaps(found)
 
     def case_numbers(self, text: str) -> list[CaseNumber]:
         return [number for match in self.case_number.finditer(text) for number in self._case_numbers(match)]
 
     # ---------------------------------------------------------------- building the results
+
+    def _continued(self, text: str, first: Citation, year_led_starts: set[int]) -> list[Citation]:
+        reporter = self.tables.reporter_by_code()[first.reporter]
+        if reporter.order != "reporter-first" or " (" in first.normalized:  # not after a section: "Cr.C. (Lah)"
+            return []
+        found: list[Citation] = []
+        position = first.end
+        while (match := self.continuation.match(text, position)) is not None:
+            if match.start("year") in year_led_starts:
+                break
+            court = self.courts[squash(match["court"])]
+            year = _year(match["year"])
+            if year is None or not reporter.ran_in(year) or reporter.courts not in court.scope:
+                break
+            citation = self._reporter_first_citation(match, reporter, year, court, None, match.start("year"))
+            if citation is None:
+                break
+            found.append(citation)
+            position = match.end()
+        return found
 
     def _reporter_first(self, match: re.Match[str]) -> Citation | None:
         reporter = self.reporters[squash(match["reporter"])]
@@ -172,21 +199,28 @@ class Extractor:
         return self._reporter_first_citation(match, reporter, year, court, section)
 
     def _reporter_first_citation(
-        self, match: re.Match[str], reporter: Reporter, year: int, court: Court, section: str | None
+        self,
+        match: re.Match[str],
+        reporter: Reporter,
+        year: int,
+        court: Court,
+        section: str | None,
+        start: int | None = None,
     ) -> Citation | None:
         page = _number(match["page"])
         if page == 0:
             return None
         court_part = f"{section} ({court.code})" if section else court.code
+        start = match.start() if start is None else start
         return Citation(
-            raw=match.group(),
+            raw=match.string[start : match.end()],
             normalized=f"{reporter.code} {year} {court_part} {page}",
             reporter=reporter.code,
             year=year,
             court=court.court,
             volume=None,
             page=page,
-            start=match.start(),
+            start=start,
             end=match.end(),
             pinpoint=_pinpoint(match),
             country=reporter.country,

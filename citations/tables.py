@@ -117,6 +117,9 @@ class Tables:
     courts: tuple[Court, ...]
     case_kinds: tuple[CaseKind, ...]
 
+    def reporter_by_code(self) -> dict[str, Reporter]:
+        return {entry.code: entry for entry in self.reporters}
+
     def reporter_by_spelling(self) -> dict[str, Reporter]:
         return _by_squashed([(entry, entry.code, entry.variants) for entry in self.reporters])
 

@@ -240,6 +240,20 @@ def test_look_alikes_are_not_citations(text: str):
     assert extract_citations(text) == []
 
 
+def test_later_items_of_a_reporter_first_list_inherit_the_reporter():
+    text = "see PLD 1958 SC 533, 1972 SC 139 and 1977 SC 657 at p. 700."
+    found = extract_citations(text)
+    assert [citation.normalized for citation in found] == ["PLD 1958 SC 533", "PLD 1972 SC 139", "PLD 1977 SC 657"]
+    assert [citation.raw for citation in found] == ["PLD 1958 SC 533", "1972 SC 139", "1977 SC 657 at p. 700"]
+    assert [text[citation.start : citation.end] for citation in found] == [citation.raw for citation in found]
+
+
+def test_a_list_item_that_is_a_citation_of_its_own_is_not_continued():
+    # LHC is also a spelling of the Lahore court; after "PLD …;" it is still the neutral citation.
+    assert normalized("PLD 2018 Isl. 1; 2023 LHC 5924.") == ["PLD 2018 Isl 1", "2023 LHC 5924"]
+    assert normalized("PLD 2019 SC 1, 2021 SCMR 5 and 2020 SC 9") == ["PLD 2019 SC 1", "2021 SCMR 5"]
+
+
 def test_overlapping_readings_keep_one():
     # "2019 PLD SC 1" could also start a year-led reading at "2019"; only one citation comes out.
     assert normalized("2019 PLD SC 1") == ["PLD 2019 SC 1"]
