@@ -40,6 +40,8 @@ TARGETS = {
     "ocr_cer": "<= 0.5",  # replaced by "<= baseline CER + 0.5" once the baseline is measured
     "r9_trimming": "<= 1.2",
     "web_search_ratio": "<= 1.2",
+    "viewer_render_ms": "<= 150",
+    "viewer_cached_ms": "<= 10",
 }
 STAGE_OF = {
     "r1": "r1",
@@ -63,6 +65,9 @@ STAGE_OF = {
     "r9_trimming": "r9",
     "web_search": "web_search",
     "web_search_ratio": "web_search",
+    "viewer": "viewer",
+    "viewer_render_ms": "viewer",
+    "viewer_cached_ms": "viewer",
 }
 STAGE_KEYS = {stage: [key for key in TARGETS if STAGE_OF[key] == stage] for stage in set(STAGE_OF.values())}
 
@@ -221,6 +226,13 @@ def stage_r9(run: Run) -> dict[str, Any]:
     return run_r9(run.sizes.search_large, run.work, rounds=3 if run.sizes.search_large >= 10_000 else 1)
 
 
+def stage_viewer(run: Run) -> dict[str, Any]:
+    from bench.viewer import run_viewer
+
+    # An embedded app in process, on its own folder: the page image path alone, not the stack's services.
+    return run_viewer(run.work / "viewer", repeats=3 if run.sizes is SMOKE else 20)
+
+
 def stage_web_search(run: Run) -> dict[str, Any]:
     from bench.web_search import run_web_search
 
@@ -310,6 +322,16 @@ def summary_line(key: str, result: dict[str, Any]) -> str:
             worst = {engine: max(by_caller.items(), key=lambda item: item[1]) for engine, by_caller in ratios}
             shown = "; ".join(f"{engine} {ratio} ({caller})" for engine, (caller, ratio) in worst.items())
             return f"{result['pages']:,} pages, {result['cases']:,} cases; worst ratio {shown}"
+        if key.startswith("viewer_"):
+            pages = result["pages"]
+            if key == "viewer_render_ms":
+                shown = "; ".join(f"{kind} {page['api_render']['p50_ms']} ms vs pypdfium2 "
+                                  f"{page['raw_pypdfium2_render']['p50_ms']} ({page['render_ratio_to_raw']}×)"
+                                  for kind, page in pages.items())  # fmt: skip
+            else:
+                shown = "; ".join(f"{kind} {page['api_cached']['p50_ms']} ms vs file read "
+                                  f"{page['raw_file_read']['p50_ms']}" for kind, page in pages.items())  # fmt: skip
+            return f"{result['width_px']} px: {shown}"
         if key == "ocr_cer":
             return (
                 f"Casefile CER {result['value']}% vs tesseract {result['baseline_cer_pct']}%; fastest within "
@@ -336,7 +358,7 @@ def table(results: dict[str, Any]) -> Table:
 
 def parse_only(only: str | None) -> set[str]:
     if not only:
-        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "web_search", "citations"}
+        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations"}
     stages = set()
     for name in (part.strip() for part in only.split(",") if part.strip()):
         if name not in STAGE_OF:
@@ -399,6 +421,8 @@ def _run_stages(run: Run, stages: set[str]) -> None:
         run.stage("r3", lambda: stage_r3(run), STAGE_KEYS["r3"])
     if stages & {"r4", "scale"}:
         stage_search_and_scale(run, "r4" in stages, "scale" in stages)
+    if "viewer" in stages:  # before r9: a quiet machine for its milliseconds
+        run.stage("viewer", lambda: stage_viewer(run), STAGE_KEYS["viewer"])
     if "web_search" in stages:
         run.stage("web_search", lambda: stage_web_search(run), STAGE_KEYS["web_search"])
     if "r9" in stages:  # last: it loads another 100k pages, and Elasticsearch merges after that

@@ -11,6 +11,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from search.query import And, Clause, Not, Or, Phrase, Term, words_of
 
@@ -45,20 +46,62 @@ def encode_boxes(boxes: Sequence[WordBox]) -> bytes:
     return zlib.compress(_HEADER.pack(FORMAT_VERSION, len(boxes)) + coordinates + words, 6)
 
 
-def decode_boxes(data: bytes | None) -> list[WordBox]:
-    """The boxes encode_boxes stored; [] for a page without any (None: a text document, or a page from before)."""
-    if not data:
-        return []
+_COORDINATES = struct.Struct("<4H")
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A decompressed encoding: coordinates are read only for the boxes asked for."""
+
+    raw: bytes
+    count: int
+    blob: str  # the words joined by newlines
+
+    def box(self, index: int, text: str) -> WordBox:
+        x, y, w, h = _COORDINATES.unpack_from(self.raw, _HEADER.size + 8 * index)
+        return WordBox(text, x / SCALE, y / SCALE, w / SCALE, h / SCALE)
+
+
+def _decode(data: bytes) -> _Stored:
     raw = zlib.decompress(data)
     version, count = _HEADER.unpack_from(raw)
     if version != FORMAT_VERSION:
         raise ValueError(f"word boxes of format {version} are not readable by this release")
-    start = _HEADER.size
-    coordinates = struct.unpack_from(f"<{4 * count}H", raw, start)
-    words = raw[start + 8 * count :].decode().split("\n") if count else []
-    return [
-        WordBox(word, *(coordinates[4 * index + part] / SCALE for part in range(4))) for index, word in enumerate(words)
-    ]
+    return _Stored(raw, count, raw[_HEADER.size + 8 * count :].decode() if count else "")
+
+
+def decode_boxes(data: bytes | None) -> list[WordBox]:
+    """The boxes encode_boxes stored; [] for a page without any (None: a text document, or a page from before)."""
+    if not data:
+        return []
+    stored = _decode(data)
+    return [stored.box(index, word) for index, word in enumerate(stored.blob.split("\n"))] if stored.count else []
+
+
+class _Lines:
+    """The lines of a page's word blob by index, found on demand from the offsets already known: marking a page
+    reads a few of its words, and splitting all of them would cost more than the rest of the work."""
+
+    def __init__(self, blob: str, count: int) -> None:
+        self.blob, self.count = blob, count
+        self.starts: dict[int, int] = {0: 0}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def start(self, index: int) -> int:
+        if index not in self.starts:
+            known = max(known for known in self.starts if known < index)
+            position = self.starts[known]
+            for line in range(known + 1, index + 1):
+                position = self.blob.index("\n", position) + 1
+                self.starts[line] = position
+        return self.starts[index]
+
+    def __getitem__(self, index: int) -> str:
+        start = self.start(index)
+        end = self.blob.find("\n", start)
+        return self.blob[start : end if end >= 0 else len(self.blob)]
 
 
 # --- matching ----------------------------------------------------------------------------------------------------
@@ -124,35 +167,102 @@ def wanted(query: Clause | None) -> _Wanted:
     return _Wanted(frozenset(terms), tuple(prefixes), tuple(phrases))
 
 
+@lru_cache(maxsize=50_000)
+def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """A box's index words folded, their stems, and the set of the stems. Cached: a court's pages repeat their words,
+    and analysing them is most of the cost of marking a page (the first sight of a word ~2 µs, then a lookup)."""
+    folded = tuple(map(fold, words_of(text)))
+    stems = tuple(map(stem, folded))
+    return folded, stems, frozenset(stems)
+
+
+def _matching_indices(texts: Sequence[str] | _Lines, want: _Wanted, blob: str | None = None) -> list[int]:
+    """The indices of the boxes the query marks. `blob` is the page's words joined by newlines, when at hand: on a
+    page of ASCII words (most court papers), candidates are found by substring search in it, in C, and only they are
+    analysed; other pages analyse every word."""
+    if not (want.terms or want.prefixes or want.phrases):
+        return []
+    if blob is None:
+        blob = texts.blob if isinstance(texts, _Lines) else "\n".join(texts)
+    if blob.isascii():
+        starts = _candidates(blob.lower(), want)
+        if isinstance(texts, _Lines):
+            texts.starts.update(starts)
+        candidates: Iterable[int] = sorted(starts)
+    else:
+        candidates = range(len(texts))
+    chosen: set[int] = set()
+    terms, prefixes = want.terms, want.prefixes
+    for index in candidates:
+        folded, stems, stem_set = _analysed(texts[index])
+        if (terms and not terms.isdisjoint(stem_set)) or (prefixes and any(w.startswith(prefixes) for w in folded)):
+            chosen.add(index)
+        for phrase in want.phrases:
+            for offset, word in enumerate(stems):
+                if word == phrase[0]:
+                    chosen.update(_phrase_at(texts, index, offset, phrase))
+    return sorted(chosen)
+
+
+def _candidates(lowered: str, want: _Wanted) -> dict[int, int]:
+    """Boxes whose text holds a needle: a term's stem less its last letter (a prefix of every word of that stem,
+    "party" of "parties" too), a prefix, a phrase's first word. For ASCII text, where folding is lowercasing."""
+    needles = {term[:-1] if len(term) > 1 else term for term in want.terms}
+    needles.update(want.prefixes)
+    needles.update(phrase[0][:-1] if len(phrase[0]) > 1 else phrase[0] for phrase in want.phrases)
+    found: dict[int, int] = {}  # box index: where its text starts
+    for needle in needles:
+        position = lowered.find(needle)
+        while position >= 0:
+            found[lowered.count("\n", 0, position)] = lowered.rfind("\n", 0, position) + 1
+            position = lowered.find(needle, lowered.find("\n", position) + 1 or len(lowered))
+    return found
+
+
+def _phrase_at(texts: Sequence[str] | _Lines, index: int, offset: int, phrase: tuple[str, ...]) -> list[int]:
+    """The boxes of the phrase if it starts at word `offset` of box `index` (running on into the next boxes)."""
+    owners: list[int] = []
+    box, position = index, offset
+    for word in phrase:
+        stems = _analysed(texts[box])[1] if box < len(texts) else ()
+        while position >= len(stems):  # the next box with index words
+            box, position = box + 1, 0
+            if box >= len(texts):
+                return []
+            stems = _analysed(texts[box])[1]
+        if stems[position] != word:
+            return []
+        owners.append(box)
+        position += 1
+    return owners
+
+
 def matching_boxes(boxes: Sequence[WordBox], query: Clause | None) -> list[WordBox]:
     """The boxes of the words on the page that the query matches, in page order: its terms (stemmed as above), its
     prefixes and its phrases (the words in a row, across line ends), never an excluded word. A box holding several
     index words ("W.P.") is shown whole when one of them matches."""
-    want = wanted(query)
-    if not (want.terms or want.prefixes or want.phrases) or not boxes:
+    return [boxes[index] for index in _matching_indices([box.text for box in boxes], wanted(query))]
+
+
+def matching_encoded(data: bytes | None, want: _Wanted) -> list[WordBox]:
+    """matching_boxes on a stored encoding: boxes are built only for the words that match."""
+    if not data:
         return []
-    tokens: list[tuple[str, str, int]] = []  # (folded, stem, box index), in reading order
-    for index, box in enumerate(boxes):
-        for word in words_of(box.text):
-            folded = fold(word)
-            tokens.append((folded, stem(folded), index))
-    chosen: set[int] = set()
-    for folded, stemmed, index in tokens:
-        if stemmed in want.terms or any(folded.startswith(prefix) for prefix in want.prefixes):
-            chosen.add(index)
-    for phrase in want.phrases:
-        size = len(phrase)
-        for start in range(len(tokens) - size + 1):
-            if all(tokens[start + offset][1] == phrase[offset] for offset in range(size)):
-                chosen.update(tokens[start + offset][2] for offset in range(size))
-    return [boxes[index] for index in sorted(chosen)]
+    stored = _decode(data)
+    if not stored.count:
+        return []
+    texts: Sequence[str] | _Lines = (
+        _Lines(stored.blob, stored.count) if stored.blob.isascii() else stored.blob.split("\n")
+    )
+    return [stored.box(index, texts[index]) for index in _matching_indices(texts, want, stored.blob)]
 
 
 def boxes_for_pages(
     encoded: Iterable[tuple[str, int, bytes | None]], query: Clause | None
 ) -> dict[tuple[str, int], list[WordBox]]:
     """Matching boxes per (document id, page number), from the stored encodings of several pages."""
-    return {(document_id, number): matching_boxes(decode_boxes(data), query) for document_id, number, data in encoded}
+    want = wanted(query)
+    return {(document_id, number): matching_encoded(data, want) for document_id, number, data in encoded}
 
 
 def turn_box(box: WordBox, rotation: int) -> WordBox:

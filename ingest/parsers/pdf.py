@@ -154,7 +154,7 @@ def _check_image_sizes(page: pdfium.PdfPage, number: int, limits: ParseLimits) -
             )
 
 
-def _scanned_image(page: pdfium.PdfPage, dpi: int) -> Image.Image | None:
+def _scanned_image(page: pdfium.PdfPage, dpi: int | None) -> Image.Image | None:
     """The page's scan as stored, when the page is just that: one unrotated image covering it, scanned at the
     resolution OCR wants (within 5 %). Decoding it costs a tenth of rendering the page (10 ms against 100 ms at
     300 dpi), for the same pixels. The caller has checked the image's size."""
@@ -170,8 +170,10 @@ def _scanned_image(page: pdfium.PdfPage, dpi: int) -> Image.Image | None:
     if b or c or e or f or abs(a - width_points) > 1 or abs(d - height_points) > 1:
         return None  # rotated, skewed, offset or not covering the page: render it
     metadata = image.get_metadata()
-    if abs(metadata.horizontal_dpi - dpi) > 0.05 * dpi or abs(metadata.vertical_dpi - dpi) > 0.05 * dpi:
-        return None
+    if dpi is not None and (
+        abs(metadata.horizontal_dpi - dpi) > 0.05 * dpi or abs(metadata.vertical_dpi - dpi) > 0.05 * dpi
+    ):
+        return None  # (None: any resolution will do, as for the viewer, which scales it anyway)
     try:
         decoded: Image.Image = image.get_bitmap(render=False).to_pil().convert("L")
     except pdfium.PdfiumError:

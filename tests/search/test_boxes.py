@@ -11,8 +11,10 @@ from search.boxes import (
     encode_boxes,
     fold,
     matching_boxes,
+    matching_encoded,
     stem,
     turn_box,
+    wanted,
 )
 from search.query import parse_query
 
@@ -80,6 +82,8 @@ def test_an_urdu_word_and_phrase() -> None:
     assert _texts(boxes, "ضمانت") == ["ضمانت"]
     assert _texts(boxes, '"ضمانت منظور"') == ["ضمانت", "منظور"]
     assert _texts(boxes, "ضمانت -منظور") == ["ضمانت"]
+    stored = matching_encoded(encode_boxes(boxes), wanted(parse_query('"ضمانت منظور"')))
+    assert [box.text for box in stored] == ["ضمانت", "منظور"]
 
 
 def test_no_query_marks_nothing() -> None:
@@ -103,3 +107,54 @@ def test_turning_a_box_matches_turning_the_image(rotation: int) -> None:
         (box.x, box.y, box.x + box.w, box.y + box.h)
     )
     assert turn_box(turn_box(box, 360 - rotation), rotation) == box or rotation == 0
+
+
+def _every_word(boxes: list[WordBox], q: str) -> list[str]:
+    """The reference: analyse every word of the page (no substring shortcut), as a non-ASCII page is."""
+    from search.boxes import _analysed, wanted
+
+    want = wanted(parse_query(q))
+    tokens = [(folded, stemmed, index) for index, box in enumerate(boxes)
+              for folded, stemmed in zip(*_analysed(box.text)[:2], strict=True)]  # fmt: skip
+    chosen = {index for folded, stemmed, index in tokens
+              if stemmed in want.terms or any(folded.startswith(prefix) for prefix in want.prefixes)}  # fmt: skip
+    for phrase in want.phrases:
+        for start in range(len(tokens) - len(phrase) + 1):
+            if tuple(token[1] for token in tokens[start : start + len(phrase)]) == phrase:
+                chosen.update(token[2] for token in tokens[start : start + len(phrase)])
+    return [boxes[index].text for index in sorted(chosen)]
+
+
+def test_the_substring_shortcut_on_ascii_pages_marks_exactly_what_full_analysis_does() -> None:
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [
+        "The",
+        "parties",
+        "party",
+        "Party's",
+        "court",
+        "courts.",
+        "W.P.",
+        "No.",
+        "1234/2024",
+        "notice",
+        "noticed",
+        "taxes",
+        "tax",
+        "trial",
+        "Trial",
+    ]
+    vocabulary += ["court,", "bail", "bailing", "of", "a", "(trial)"]
+    boxes = [WordBox(rng.choice(vocabulary), 0.1, 0.1, 0.1, 0.1) for _ in range(600)]
+    queries = ["party", "parties", "courts", '"trial court"', "tax OR notice", "trial* -bail", '"of a"', "W.P.",
+               '"1234 2024"', "a", "no", "bail -court"]  # fmt: skip
+    stored = encode_boxes(boxes)
+    for q in queries:
+        assert _texts(boxes, q) == _every_word(boxes, q), q
+        # From the stored encoding (words read on demand, coordinates only for the marks): the same boxes.
+        assert matching_encoded(stored, wanted(parse_query(q))) == decode_boxes(
+            encode_boxes(matching_boxes(boxes, parse_query(q)))
+        ), q
+    assert _texts(boxes, "parties")  # the shortcut found something to compare
