@@ -1,8 +1,9 @@
 """Find law-report citations and case numbers in text, and normalise each to one canonical string.
 
-Pure and fast: three precompiled patterns built from reporters.toml (reporter first, year led, case numbers), each
-run once over the text, then a dictionary lookup of the matched spellings. Every quantifier is bounded, so no
-input makes the engine backtrack without end.
+Pure and fast: three patterns built from reporters.toml (reporter first, year led, case numbers) and compiled once,
+each run once over the text, then a dictionary lookup of the matched spellings; a fourth, anchored after a
+reporter-first citation, reads the rest of its list. Every quantifier is bounded, so no input makes the engine
+backtrack without end.
 
 Canonical forms (docs/decisions/0016-citation-extraction.md):
 - reporter first: ``PLD 2019 SC 1``; a section goes before the court in brackets: ``PLJ 2016 Cr.C. (Lah) 479``;
@@ -96,6 +97,7 @@ class Extractor:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
         self.reporters = tables.reporter_by_spelling()
+        self.reporter_codes = tables.reporter_by_code()
         self.courts = tables.court_by_spelling()
         self.kinds = tables.case_kind_by_spelling()
         reporters = tables.reporters
@@ -125,14 +127,18 @@ class Extractor:
             rf"(?<![\w/.-])(?P<open>[\[(]{_SPACE}{{0,2}})?(?P<year>{_YEAR_LED})(?P<close>{_SPACE}{{0,2}}[\])])?{SEP}"
             rf"(?:(?P<volume>\d{{1,3}}){SEP})?(?P<reporter>{_reporters(led)}){SEP}{bench}"
             rf"(?:(?P<court_before>{courts}){SEP})?(?P<page>{_PAGE})"
-            rf"(?:{SEP}[\[(]{_SPACE}{{0,2}}(?P<court_after>{courts})(?:{_SPACE}{{1,2}}High{_SPACE}{{1,2}}Court)?(?:{_SPACE}{{1,2}}of{_SPACE}{{1,2}}Pakistan)?"
+            # The court in brackets after the page: "[Lahore]", "(Lah.)", "(Lahore High Court)".
+            rf"(?:{SEP}[\[(]{_SPACE}{{0,2}}(?P<court_after>{courts})"
+            rf"(?:{_SPACE}{{1,2}}High{_SPACE}{{1,2}}Court)?(?:{_SPACE}{{1,2}}of{_SPACE}{{1,2}}Pakistan)?"
             rf"{_SPACE}{{0,2}}[\])])?{_PINPOINT}"
         )
         kinds = alternation(
             [spelling for kind in tables.case_kinds for spelling in spellings(kind.code, kind.variants)]
         )
         self.case_number = re.compile(
-            rf"(?<![A-Za-z])(?<![A-Za-z]\.)(?P<kind>{kinds})(?:s\.?(?![A-Za-z]))?{SEP}(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
+            # Not inside a longer abbreviation ("C.W.P."); a plural ("W.Ps.", "Civil Appeals") reads as the kind.
+            rf"(?<![A-Za-z])(?<![A-Za-z]\.)(?P<kind>{kinds})(?:s\.?(?![A-Za-z]))?{SEP}"
+            rf"(?:(?P<no>(?i:nos?|n0|number)|#)\.?{SEP})?"
             # "Nos. 1234-L and 1235-L of 2019", "No. 10, 11 & 12 of 2020": the year is every number's.
             rf"(?P<numbers>{_UNNAMED_CASE_NUMBER}"
             rf"(?:{_SPACE}{{0,2}}(?:,|&|(?i:and)){SEP}{_UNNAMED_CASE_NUMBER}){{0,20}})"
@@ -151,7 +157,7 @@ class Extractor:
             citation = self._reporter_first(match)
             if citation is not None:
                 found.append(citation)
-                found += self._continued(text, citation, year_led_starts)
+                found += self._continued(text, match, citation, year_led_starts)
         return _without_overlaps(found)
 
     def case_numbers(self, text: str) -> list[CaseNumber]:
@@ -159,9 +165,11 @@ class Extractor:
 
     # ---------------------------------------------------------------- building the results
 
-    def _continued(self, text: str, first: Citation, year_led_starts: set[int]) -> list[Citation]:
-        reporter = self.tables.reporter_by_code()[first.reporter]
-        if reporter.order != "reporter-first" or " (" in first.normalized:  # not after a section: "Cr.C. (Lah)"
+    def _continued(
+        self, text: str, first_match: re.Match[str], first: Citation, year_led_starts: set[int]
+    ) -> list[Citation]:
+        reporter = self.reporter_codes[first.reporter]
+        if reporter.order != "reporter-first" or first_match["section"]:  # a section's list is not read on
             return []
         found: list[Citation] = []
         position = first.end
