@@ -30,6 +30,8 @@ EARLIEST_YEAR, LATEST_YEAR = 1800, 2099
 _SPACE = r"[^\S\r\n]"  # horizontal white space, NBSP and form feed included
 # Between the parts of a citation: a few spaces and at most one line break.
 SEP = rf"{_SPACE}{{0,6}}(?:\r?\n{_SPACE}{{0,6}})?"
+# Year-led parts may also be joined by a hyphen: the Sindh High Court prints "2024- SHC-KHI - 224009".
+_DASHED_SEP = rf"{SEP}(?:-{SEP})?"
 _YEAR_LED = r"[12][\dOoIl]{3}(?![\d])"  # a year that starts a citation must begin with a real digit
 _YEAR = r"[12lI][\dOoIl]{3}(?![\d])"  # after a reporter, an OCR'd first digit is safe too
 _PAGE = r"[\dlI][\dOoIl]{0,5}(?![\w])"
@@ -111,7 +113,7 @@ class Extractor:
         # A table without sections or benches still has the groups, that can never match: (?!).
         section = rf"(?:(?P<section>{alternation(sections) if sections else '(?!)'}){SEP})?"
         benches = sorted({bench for entry in reporters for bench in entry.benches})
-        bench = rf"(?:(?P<bench>{'|'.join(benches) or '(?!)'}){SEP})?"
+        bench = rf"(?:(?P<bench>{'|'.join(benches) or '(?!)'}){_DASHED_SEP})?"
         self.reporter_first = re.compile(
             rf"(?<![A-Za-z])(?P<reporter>{_reporters(first)}){SEP}(?P<year>{_YEAR}){SEP}"
             rf"(?:\({_SPACE}?W\.?{_SPACE}?P\.?{_SPACE}?\){SEP})?"  # West Pakistan volumes: PLD 1958 (W.P.) Lah 1
@@ -124,8 +126,8 @@ class Extractor:
             rf"(?P<year>{_YEAR_LED}){SEP}(?P<court>{courts}){SEP}(?P<page>{_PAGE}){_PINPOINT}"
         )
         self.year_led = re.compile(
-            rf"(?<![\w/.-])(?P<open>[\[(]{_SPACE}{{0,2}})?(?P<year>{_YEAR_LED})(?P<close>{_SPACE}{{0,2}}[\])])?{SEP}"
-            rf"(?:(?P<volume>\d{{1,3}}){SEP})?(?P<reporter>{_reporters(led)}){SEP}{bench}"
+            rf"(?<![\w/.-])(?P<open>[\[(]{_SPACE}{{0,2}})?(?P<year>{_YEAR_LED})(?P<close>{_SPACE}{{0,2}}[\])])?"
+            rf"{_DASHED_SEP}(?:(?P<volume>\d{{1,3}}){SEP})?(?P<reporter>{_reporters(led)}){_DASHED_SEP}{bench}"
             rf"(?:(?P<court_before>{courts}){SEP})?(?P<page>{_PAGE})"
             # The court in brackets after the page: "[Lahore]", "(Lah.)", "(Lahore High Court)".
             rf"(?:{SEP}[\[(]{_SPACE}{{0,2}}(?P<court_after>{courts})"

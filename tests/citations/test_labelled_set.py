@@ -4,8 +4,8 @@ Each line: id, group, text, and the normalised citations and case numbers a read
 Groups: one per format (reporter-first, year-first, neutral, india, uk, case-number), ocr (spelling, spacing, line
 breaks, hyphenation, pinpoints), mixed, negative (look-alikes: dates, sections, amounts, phone numbers …), hard (a
 second batch written before the extractor was run on it), real-layout (citation layouts as printed in published
-law reports and judgments) and held-out (written after the extractor was finished; its first score is in decision
-0016)."""
+law reports and judgments), held-out and held-out-shc (written after the extractor was finished; their first
+scores are in decision 0016)."""
 
 from __future__ import annotations
 
