@@ -181,9 +181,26 @@ def parse_tables(document: dict[str, Any]) -> Tables:
     ]
     kinds = [CaseKind(code=raw["code"], variants=_strings(raw, "variants")) for raw in document.get("case_kind", [])]
     tables = Tables(tuple(reporters), tuple(courts), tuple(kinds))
-    # Fail at import on an ambiguous table rather than normalise one spelling two ways.
+    # Fail at import on an ambiguous or inconsistent table rather than normalise one spelling two ways.
     tables.reporter_by_spelling(), tables.court_by_spelling(), tables.case_kind_by_spelling()
+    _check(tables)
     return tables
+
+
+def _check(tables: Tables) -> None:
+    scopes = {scope for court in tables.courts for scope in court.scope}
+    for reporter in tables.reporters:
+        problem = None
+        if reporter.order == "reporter-first" and reporter.courts not in scopes:
+            problem = f"courts must name a court scope ({sorted(scopes)})"
+        elif reporter.brackets not in (None, "[", "("):
+            problem = 'brackets must be "[" or "("'
+        elif reporter.volume not in (None, "required", "optional"):
+            problem = 'volume must be "required" or "optional"'
+        elif reporter.volume is not None and reporter.order != "volume":
+            problem = "only volume-order reporters have volumes"
+        if problem:
+            raise ValueError(f"reporter {reporter.code!r}: {problem}")
 
 
 @cache

@@ -93,6 +93,20 @@ def test_an_unknown_order_is_refused():
         parse_tables(_document(order="sideways"))
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"order": "reporter-first", "courts": "mars"}, "courts must name a court scope"),
+        ({"order": "volume", "brackets": "{"}, "brackets must be"),
+        ({"order": "volume", "volume": "sometimes"}, "volume must be"),
+        ({"volume": "required"}, "only volume-order reporters have volumes"),
+    ],
+)
+def test_an_inconsistent_entry_is_refused(fields: dict[str, object], message: str):
+    with pytest.raises(ValueError, match=message):
+        parse_tables(_document(**fields))
+
+
 def test_the_years_a_series_ran_are_enforced():
     # The King's Bench reports ended in 1952; [1990] 1 KB 1 cannot be a citation.
     assert extract_citations("[1948] 1 KB 223") != []
