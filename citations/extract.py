@@ -109,7 +109,9 @@ class Extractor:
         courts = alternation(
             [spelling for court in tables.courts for spelling in spellings(court.code, court.variants)]
         )
-        sections = [section for entry in reporters for section in entry.sections]
+        sections = [
+            spelling for entry in reporters for section in entry.sections for spelling in spellings(section, [])
+        ]
         # A table without sections or benches still has the groups, that can never match: (?!).
         section = rf"(?:(?P<section>{alternation(sections) if sections else '(?!)'}){SEP})?"
         benches = sorted({bench for entry in reporters for bench in entry.benches})

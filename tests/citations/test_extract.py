@@ -122,6 +122,11 @@ EQUIVALENT = {
         "pld 2019 sc 1",
         "p.l.d. 2019 supreme court 1",
     ],
+    "PLJ 2016 Cr.C. (Lah) 479": [
+        "PLJ 2016 Cr.C. (Lahore) 479",
+        "P.L.J. 2016 Cr. C. (Lah.) 479",
+        "plj 2016 cr.c. (lahore) 479",
+    ],
     "PLD 2016 Lah 857": [
         "PLD 2016 Lah 857",
         "PLD 2016 Lah. 857",
