@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from search.query import And, Clause, Not, Or, Phrase, Term, words_of
 
@@ -22,9 +23,9 @@ SCALE = 65535
 _HEADER = struct.Struct("<BI")  # version, number of words
 
 
-@dataclass(frozen=True)
-class WordBox:
-    """One word and its box: x, y the top-left corner, w, h the size, all fractions of the page image."""
+class WordBox(NamedTuple):
+    """One word and its box: x, y the top-left corner, w, h the size, all fractions of the page image. A named tuple:
+    a page has hundreds, made at every ingest, and a tuple is built ten times faster than a frozen dataclass."""
 
     text: str
     x: float
@@ -33,14 +34,12 @@ class WordBox:
     h: float
 
 
-def _quantise(value: float) -> int:
-    return min(SCALE, max(0, round(value * SCALE)))
-
-
 def encode_boxes(boxes: Sequence[WordBox]) -> bytes:
     """zlib of: version, count, then 4 × uint16 per word (x, y, w, h), then the words joined by newlines (a word
     never holds one: words are split at white space)."""
-    values = [_quantise(value) for box in boxes for value in (box.x, box.y, box.w, box.h)]
+    values = [int(value * SCALE + 0.5) for box in boxes for value in box[1:]]  # round half up, fast
+    if values and (min(values) < 0 or max(values) > SCALE):  # a box past the page edge: clamp (rare)
+        values = [min(SCALE, max(0, value)) for value in values]
     coordinates = struct.pack(f"<{len(values)}H", *values)
     words = "\n".join(box.text.replace("\n", " ") for box in boxes).encode()
     return zlib.compress(_HEADER.pack(FORMAT_VERSION, len(boxes)) + coordinates + words, 6)
