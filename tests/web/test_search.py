@@ -54,6 +54,10 @@ def test_a_phrase_from_a_scan_finds_its_page_and_links_to_the_viewer(page: Page,
     assert_accessible(page)
     link.click()
     expect(page).to_have_url(re.compile(rf"/documents/{scan.document_id}/pages/2\?q="))
+    # The page's search is recorded like the API's: who, what and how many.
+    with web_stack.api("web-admin") as client:
+        events = client.get("/api/v1/audit", params={"action": "search", "actor": "web-clerk"}).json()["items"]
+    assert any(event["detail"].get("query") == f'"{PHRASE}"' and event["detail"].get("total") == 1 for event in events)
 
 
 def test_the_url_holds_the_whole_search_and_a_reload_gives_the_same_results(page: Page, web_stack: WebStack) -> None:

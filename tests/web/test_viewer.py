@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Dialog, Locator, Page, expect
 
+from search.query import parse_query
 from tests.web.conftest import WebStack, assert_accessible, sign_in
 from tests.web.corpus import (
     PHRASE,
@@ -21,6 +22,7 @@ from tests.web.corpus import (
     phrase_rect,
     urdu_scan,
 )
+from web.pages.viewer import is_urdu, marked_text
 
 
 def _on_image(box: Locator, image: Locator) -> Rect:
@@ -64,6 +66,7 @@ def test_a_hit_opens_its_page_with_boxes_over_the_phrase(page: Page, web_stack: 
     expect(page.locator(".hit-box")).to_have_count(3)  # tamarind, orchard, boundary
     _assert_boxes_over_the_phrase(page)
     expect(page.get_by_test_id("page-text")).to_contain_text(f"old {PHRASE} near the canal")
+    expect(page.get_by_test_id("page-text").locator("mark")).to_have_text(PHRASE.split())
     expect(page.get_by_test_id("page-text")).to_have_attribute("dir", "auto")
     expect(page.get_by_test_id("hit-of")).to_have_text("Hit 1 of 1")
     assert_accessible(page)
@@ -177,6 +180,7 @@ def test_markup_in_page_text_and_query_shows_literally(page: Page, web_stack: We
     text = page.get_by_test_id("page-text")
     expect(text).to_contain_text("<script>alert('page')</script> quokka <b>bold</b> & more")
     expect(text.locator("script, b")).to_have_count(0)
+    expect(text.locator("mark")).to_have_text(["script", "alert", "script", "quokka", "quokka"])  # the query's words
     expect(page.get_by_label("Find in this document")).to_have_value(query)
     expect(page.get_by_role("heading", level=1)).to_have_text("markup.pdf")
     expect(page.locator(".crumbs")).to_contain_text("<script>alert('title')</script> Markup v. State")
@@ -194,3 +198,14 @@ def test_download_of_the_original_and_the_view_is_audited(page: Page, web_stack:
         events = client.get("/api/v1/audit", params={"action": "document.view_page", "target_id": scan.document_id,
                                                      "actor": "web-clerk"}).json()["items"]  # fmt: skip
     assert any(event["detail"].get("page") == 3 for event in events), events
+
+
+def test_the_page_text_marks_the_matched_words_and_escapes_the_rest() -> None:
+    marked = marked_text("a <b>bail</b> bails", parse_query("bail"))
+    assert marked == "a &lt;b&gt;<mark>bail</mark>&lt;/b&gt; <mark>bails</mark>"
+    assert marked_text("natural\njustice, natural law", parse_query('"natural justice"')) == (
+        "<mark>natural</mark>\n<mark>justice</mark>, natural law"
+    )
+    assert marked_text("bail <i>", parse_query("bail -surety")) == "<mark>bail</mark> &lt;i&gt;"
+    assert marked_text("<i>", None) == "&lt;i&gt;"
+    assert is_urdu("درخواست ضمانت منظور", "eng") and not is_urdu("Bail granted", "urd") and is_urdu("", "urd+eng")

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
 
 from access.schemas import Permission
 from api.deps import BackendsDep, SessionDep
@@ -19,8 +20,8 @@ from core.errors import Forbidden, MalformedQuery, NotFound
 from core.models import Document
 from ingest import page_images
 from ingest import service as documents
-from search.boxes import decode_boxes, matching_boxes
-from search.query import Clause, parse_query
+from search.boxes import WordBox, decode_boxes, matching_boxes
+from search.query import WORD, Clause, parse_query
 from search.within import matching_pages
 from web.deps import WebViewer
 from web.templating import render
@@ -60,6 +61,23 @@ def _boxes(word_boxes: bytes | None, query: Clause | None) -> list[Box]:
         Box(round(box.x * 100, 3), round(box.y * 100, 3), round(box.w * 100, 3), round(box.h * 100, 3), box.text)
         for box in matching_boxes(decode_boxes(word_boxes), query)
     ]
+
+
+def marked_text(text: str, query: Clause | None) -> Markup:
+    """The page text, escaped, with the words the query matches in <mark>: the same matching as the boxes
+    (search.boxes), run over the text's own words (each stands in as a box whose x is its place in the text)."""
+    words = list(WORD.finditer(text))
+    if query is None or not words:
+        return escape(text)
+    stand_ins = [WordBox(match.group(0), float(number), 0.0, 0.0, 0.0) for number, match in enumerate(words)]
+    chosen = {int(box.x) for box in matching_boxes(stand_ins, query)}
+    out, done = [], 0
+    for number in sorted(chosen):
+        match = words[number]
+        out += [escape(text[done : match.start()]), Markup("<mark>"), escape(match.group(0)), Markup("</mark>")]
+        done = match.end()
+    out.append(escape(text[done:]))
+    return Markup("").join(out)
 
 
 def _visible_document(session: SessionDep, viewer: WebViewer, document_id: str) -> Document:
@@ -123,4 +141,5 @@ def page_viewer(
         else None,
         download_url=f"/api/v1/documents/{document.id}/file" if viewer.can(Permission.download.value) else None,
         urdu=urdu,
+        text=marked_text(page.text, query),
     )
