@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import ApiToken, AuditEvent, BrowserSession, Case, Role, SignInFailure, Unit, User
@@ -17,10 +18,33 @@ def find_active_token(session: Session, token_hash: str) -> ApiToken | None:
     ).first()
 
 
-def find_active_session(session: Session, session_hash: str) -> BrowserSession | None:
-    return session.scalars(
-        select(BrowserSession).where(BrowserSession.session_hash == session_hash, BrowserSession.revoked_at.is_(None))
-    ).first()
+# Every request's first query: plain columns in one statement, the user joined, so that authenticating costs one
+# round trip and no ORM objects (a token and its user as entities cost a second SELECT and ~0.3 ms of CPU more).
+_CALLER = (User.username, User.role.label("user_role"), User.unit_id, User.active)
+
+
+def active_token_credentials(session: Session, token_hash: str) -> Row[*tuple[Any, ...]] | None:
+    """An unrevoked token's id, name, role, scope, expiry and user id, with its user's name, role, unit and state
+    (null for a service token)."""
+    query = (
+        select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.read_only, ApiToken.expires_at, ApiToken.user_id,
+               *_CALLER)
+        .outerjoin(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+        .limit(1)
+    )  # fmt: skip
+    return session.execute(query).first()
+
+
+def active_session_credentials(session: Session, session_hash: str) -> Row[*tuple[Any, ...]] | None:
+    """An unrevoked browser session's id, expiry and user id, with its user's name, role, unit and state."""
+    query = (
+        select(BrowserSession.id, BrowserSession.expires_at, BrowserSession.user_id, *_CALLER)
+        .join(User, User.id == BrowserSession.user_id)
+        .where(BrowserSession.session_hash == session_hash, BrowserSession.revoked_at.is_(None))
+        .limit(1)
+    )
+    return session.execute(query).first()
 
 
 def has_active_admin(session: Session) -> bool:

@@ -149,21 +149,16 @@ def ensure_bootstrap_token(session: Session, plaintext: str) -> bool:
 
 
 def authenticate_token(session: Session, plaintext: str, address: str | None = None) -> Principal | None:
-    token = repository.find_active_token(session, hash_token(plaintext))
-    if token is None or (token.expires_at is not None and token.expires_at <= utcnow()):
+    found = repository.active_token_credentials(session, hash_token(plaintext))
+    if found is None or (found.expires_at is not None and found.expires_at <= utcnow()):
         return None
-    user = token.user
-    if user is not None and not user.active:
+    if found.user_id is None:  # a service token: it acts by its own role
+        return Principal(user_id=None, token_id=found.id, name=found.name, role=found.role, read_only=found.read_only,
+                         address=address)  # fmt: skip
+    if not found.active:  # a deactivated user's tokens stop working with them
         return None
-    return Principal(
-        user_id=user.id if user else None,
-        token_id=token.id,
-        name=user.username if user else token.name,
-        role=user.role if user else token.role,
-        unit_id=user.unit_id if user else None,
-        read_only=token.read_only,
-        address=address,
-    )
+    return Principal(user_id=found.user_id, token_id=found.id, name=found.username, role=found.user_role,
+                     unit_id=found.unit_id, read_only=found.read_only, address=address)  # fmt: skip
 
 
 # --- browser sessions -------------------------------------------------------------------------------------
@@ -217,10 +212,11 @@ def _check_throttle(session: Session, username: str, address: str) -> None:
 
 
 def authenticate_session(session: Session, cookie: str, address: str | None = None) -> Principal | None:
-    browser = repository.find_active_session(session, hash_token(cookie))
-    if browser is None or browser.expires_at <= utcnow() or not browser.user.active:
+    found = repository.active_session_credentials(session, hash_token(cookie))
+    if found is None or found.expires_at <= utcnow() or not found.active:
         return None
-    return principal_for(browser.user, address, session_id=browser.id)
+    return Principal(user_id=found.user_id, token_id=None, name=found.username, role=found.user_role,
+                     unit_id=found.unit_id, session_id=found.id, address=address)  # fmt: skip
 
 
 def csrf_token_of(session: Session, session_id: str) -> str | None:

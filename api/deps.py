@@ -62,8 +62,9 @@ def get_session(request: Request, settings: SettingsDep, task_queue: QueueDep) -
 
 
 def _has_nul(request: Request) -> bool:
-    # Path parameters and query values arrive percent-decoded: an id or a filter of "a%00b" holds a NUL.
-    return "\x00" in request.url.path or any("\x00" in key + value for key, value in request.query_params.multi_items())
+    # The path arrives percent-decoded; the query string raw, where a NUL can only be "%00" (the server refuses a
+    # raw NUL byte). Read from the scope: building request.url costs more than the check.
+    return "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
