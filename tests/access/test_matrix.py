@@ -252,11 +252,12 @@ def _search_call(_world: World, _persona: Persona, target: str, _status: int) ->
 
 
 _VIEWER_DOCUMENTS: dict[tuple[int, str], str] = {}
+VIEWER_WORD = "viewerpage"  # not a target's word: searches for those must find only the world's own documents
 
 
 def _viewer_call(suffix: str, **params: Any) -> MakeCall:
     """Page images and boxes need a PDF: a cell expected to succeed uses one PDF per target with the same walls (made
-    once per world, with the target's word in its text); the others use the shared document, as every route does."""
+    once per world); the others use the shared document, as every route does."""
 
     def make(world: World, _persona: Persona, target: str, status: int) -> Call:
         document_id = world.document_ids[target]
@@ -264,7 +265,7 @@ def _viewer_call(suffix: str, **params: Any) -> MakeCall:
             key = (id(world), target)
             if key not in _VIEWER_DOCUMENTS:
                 spec = DOCUMENTS[target]
-                content = born_digital_pdf([f"Exhibit {word(target)} is attached."])
+                content = born_digital_pdf([f"Exhibit {VIEWER_WORD} {uuid.uuid4().hex} is attached."])
                 response = world.api.client.post(
                     f"/api/v1/cases/{world.case_ids[spec.case]}/documents", headers=world.admin(),
                     files={"file": ("viewer.pdf", content)},
@@ -340,8 +341,8 @@ def _check_page_image(_world: World, _persona: Persona, _target: str, response: 
     assert response.headers["content-type"] == "image/png" and response.content.startswith(b"\x89PNG")
 
 
-def _check_page_boxes(_world: World, _persona: Persona, target: str, response: httpx.Response) -> None:
-    assert [box["text"] for box in response.json()["boxes"]] == [word(target)]
+def _check_page_boxes(_world: World, _persona: Persona, _target: str, response: httpx.Response) -> None:
+    assert [box["text"] for box in response.json()["boxes"]] == [VIEWER_WORD]
 
 
 # --- the table -------------------------------------------------------------------------------------------------
@@ -449,7 +450,11 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
         stack_core=True,
     ),
     ("GET", "/api/v1/documents/{document_id}/pages/{number}/boxes"): RouteSpec(
-        DOCUMENT_TARGETS, reads_document, _viewer_call("/pages/1/boxes", q=word), _check_page_boxes, stack_core=True
+        DOCUMENT_TARGETS,
+        reads_document,
+        _viewer_call("/pages/1/boxes", q=VIEWER_WORD),
+        _check_page_boxes,
+        stack_core=True,
     ),
     ("POST", "/api/v1/documents/{document_id}/reprocess"): RouteSpec(
         DOCUMENT_TARGETS, writes_document_route(202), _document_write_call("/reprocess")
