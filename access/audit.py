@@ -82,10 +82,9 @@ def record(
     )
 
 
-def canonical_content(row: AuditEvent) -> bytes:
-    """The fields the hash covers, in a fixed order and form. The id is covered too: swapping two rows' contents
-    (or ids) breaks both hashes, even though each row's content and place in the chain is unchanged."""
-    content = {
+def content_of(row: AuditEvent) -> dict[str, Any]:
+    """The fields the hash covers (and the CSV export shows), the time in ISO 8601."""
+    return {
         "id": row.id,
         "sequence": row.sequence,
         "at": row.at.isoformat(),
@@ -100,7 +99,12 @@ def canonical_content(row: AuditEvent) -> bytes:
         "outcome": row.outcome,
         "detail": row.detail,
     }
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def canonical_content(row: AuditEvent) -> bytes:
+    """The fields the hash covers, in a fixed order and form. The id is covered too: swapping two rows' contents
+    (or ids) breaks both hashes, even though each row's content and place in the chain is unchanged."""
+    return json.dumps(content_of(row), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 def chain_hash(previous_hash: str, row: AuditEvent) -> str:

@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 
 from access import audit
+from cli.operations import failures_exit_2
 from core.config import get_settings
-from core.db import SchemaOutdated, check_schema
-from core.errors import CasefileError
+from core.db import check_schema
 from core.uow import unit_of_work
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -48,16 +48,10 @@ def verify(
     not run (an outdated schema, the database down)."""
     anchors = dict(_anchor(each) for each in anchor or [])
     settings = get_settings()
-    try:
+    with failures_exit_2():  # an outdated schema or a database that does not answer: exit 2, not 1
         check_schema(settings)
         with unit_of_work(settings) as session:
             report = audit.verify_database(session, anchors)
-    except SchemaOutdated as error:
-        console.print(f"[red]{error}[/]")
-        raise typer.Exit(2) from error
-    except CasefileError as error:
-        console.print(f"[red]{error.detail}[/]")
-        raise typer.Exit(2) from error
     head = f"{report.head.sequence}:{report.head.hash}"
     if as_json:
         bad = report.bad

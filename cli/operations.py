@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _failures_exit_2() -> Iterator[None]:
+def failures_exit_2() -> Iterator[None]:
     """A backend that does not answer, or a backup that cannot go on: say why, exit 2 (1 means "found problems")."""
     try:
         yield
@@ -116,7 +116,7 @@ def verify_command(
     --repair re-indexes documents whose index entries are missing or wrong, removes index entries of documents
     that are gone or failed, and marks documents whose original is missing or corrupt as failed, with the reason.
     Orphan blobs are only reported, unless --delete-orphan-blobs is given too."""
-    with _failures_exit_2(), _logs_to_stderr():
+    with failures_exit_2(), _logs_to_stderr():
         backends = _backends()
         backends.index.ensure_ready()
         if as_json:
@@ -197,7 +197,7 @@ def backup_command(
     """Back up the metadata (pg_dump, or SQLite's online backup) and every original, with a SHA-256 manifest.
     Safe while Casefile runs. The search index is not copied: restore rebuilds it. Exits 1 if an original the
     database refers to could not be copied (the backup is then incomplete)."""
-    with _failures_exit_2(), _logs_to_stderr():
+    with failures_exit_2(), _logs_to_stderr():
         backends = _backends()
         with _progress_bar("backing up") as progress:
             result = backup(backends, directory, pg_bin_dir=pg_bin_dir, progress=_reporter(progress))
@@ -235,13 +235,13 @@ def restore_command(
     --originals-only mends a live install instead: the originals `casefile verify` reports missing or corrupt are
     put back from the backup; then `casefile reprocess --document ID` for each document verify marked failed."""
     if originals_only:
-        with _failures_exit_2(), _logs_to_stderr():
+        with failures_exit_2(), _logs_to_stderr():
             backends = _backends()
             with _progress_bar("restoring originals") as progress:
                 restored, intact = restore_originals(backends, directory, _reporter(progress))
         console.print(f"put back {restored} original(s); {intact} were already intact")
         return
-    with _failures_exit_2(), _logs_to_stderr():
+    with failures_exit_2(), _logs_to_stderr():
         backends = _backends(check=False)  # the database may be empty: restore brings its schema
         with _progress_bar("restoring") as progress:
             result = restore(backends, directory, pg_bin_dir=pg_bin_dir, reindex=reindex and not check,

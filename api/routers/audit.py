@@ -129,19 +129,7 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def _cells(row: AuditEvent) -> list[str]:
-    values = {
-        "sequence": row.sequence,
-        "id": row.id,
-        "at": row.at.isoformat(),
-        "actor": row.actor,
-        "user_id": row.user_id,
-        "token_id": row.token_id,
-        "address": row.address,
-        "action": row.action,
-        "target_type": row.target_type,
-        "target_id": row.target_id,
-        "case_id": row.case_id,
-        "outcome": row.outcome,
+    values = audit.content_of(row) | {
         "detail": json.dumps(row.detail, sort_keys=True, ensure_ascii=False),
         "previous_hash": row.previous_hash,
         "hash": row.hash,
