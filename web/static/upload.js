@@ -62,7 +62,9 @@
       return;
     }
     parts.row.id = `doc-${id}`;
-    htmx.ajax("GET", rowUrl(id), { target: parts.row, swap: "outerHTML" });
+    // The row is the source too: htmx keeps one request in flight per source element, and with the body as the
+    // source, rows finishing together would drop each other's requests.
+    htmx.ajax("GET", rowUrl(id), { source: parts.row, target: parts.row, swap: "outerHTML" });
   }
 
   function upload(file) {
