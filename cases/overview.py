@@ -65,3 +65,10 @@ def ocr_confidence(session: Session, document_ids: Sequence[str]) -> dict[str, f
         .group_by(Page.document_id)
     )
     return {document_id: float(mean) for document_id, mean in session.execute(query) if mean is not None}
+
+
+def granted_cases(session: Session, actor: Principal, limit: int = 50) -> Sequence[Case]:
+    """The caller's visible cases that carry at least one grant, most recently changed first (the admin page's list
+    of grants: each case page shows and manages its own)."""
+    query = select(Case).where(policy.visible_cases(actor), Case.grants.any())
+    return session.scalars(query.order_by(Case.updated_at.desc(), Case.id).limit(limit)).all()

@@ -290,19 +290,23 @@ def case_document(session: Session, principal: Principal, case_id: str, document
     return document
 
 
-def document_row(request: Request, session: Session, viewer: Viewer, document: Document) -> Response:
+def document_row(
+    request: Request, session: Session, viewer: Viewer, document: Document, with_case: bool = False
+) -> Response:
     can_write = may(cases_service.writable_case, session, viewer.principal, document.case_id)
-    return render(request, "cases/_document_row.html", document=document, can_write=can_write,
+    return render(request, "cases/_document_row.html", document=document, can_write=can_write, with_case=with_case,
                   confidence=overview.ocr_confidence(session, [document.id]))  # fmt: skip
 
 
 @router.get("/cases/{case_id}/documents/{document_id}/row")
 def document_row_fragment(
-    request: Request, case_id: str, document_id: str, session: SessionDep, viewer: WebViewer
+    request: Request, case_id: str, document_id: str, session: SessionDep, viewer: WebViewer, with_case: bool = False
 ) -> Response:
     """One document's row, polled by the page while it is queued or processing (the row stops polling once
-    indexed or failed). Not audited, like GET /api/v1/cases/{id}/documents: the case page's read was."""
-    return document_row(request, session, viewer, case_document(session, viewer.principal, case_id, document_id))
+    indexed or failed); `with_case` adds the case column the home page shows. Not audited, like
+    GET /api/v1/cases/{id}/documents: the status of a document in a case the viewer may see."""
+    document = case_document(session, viewer.principal, case_id, document_id)
+    return document_row(request, session, viewer, document, with_case)
 
 
 @router.post("/cases/{case_id}/documents/{document_id}/reprocess")
