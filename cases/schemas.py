@@ -7,19 +7,22 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from access.schemas import AssignmentOut, GrantOut
+from access.schemas import AssignmentOut, GrantOut, PlainText, has_control_characters
 from core.models import CaseStatus
 
 
 class Party(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
-    role: str = Field(min_length=1, max_length=100, examples=["petitioner", "respondent"])
+    name: PlainText = Field(min_length=1, max_length=300)
+    role: PlainText = Field(min_length=1, max_length=100, examples=["petitioner", "respondent"])
 
 
 def _strip(value: str) -> str:
+    """Line breaks and tabs fold to spaces; other control characters (NUL among them) are refused on every stack."""
     stripped = " ".join(value.split())
     if not stripped:
         raise ValueError("must not be blank")
+    if has_control_characters(stripped):
+        raise ValueError("must not contain control characters")
     return stripped
 
 
@@ -29,12 +32,12 @@ class CaseCreate(BaseModel):
     number: str = Field(max_length=200, examples=["W.P. No. 1234 of 2024"])
     title: str = Field(max_length=500)
     court: str = Field(max_length=200, examples=["Lahore High Court"])
-    case_type: str | None = Field(default=None, max_length=100, examples=["writ petition"])
+    case_type: PlainText | None = Field(default=None, max_length=100, examples=["writ petition"])
     status: CaseStatus = CaseStatus.open
     parties: list[Party] = Field(default_factory=list, max_length=200)
     filed_on: date | None = None
     next_hearing_on: date | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[PlainText] = Field(default_factory=list, max_length=50)
     unit_id: str | None = Field(default=None, description="The owning unit; default the creator's (admins only)")
 
     _clean = field_validator("number", "title", "court")(_strip)
@@ -48,14 +51,14 @@ class CaseUpdate(BaseModel):
     number: str | None = Field(default=None, max_length=200)
     title: str | None = Field(default=None, max_length=500)
     court: str | None = Field(default=None, max_length=200)
-    case_type: str | None = Field(default=None, max_length=100)
+    case_type: PlainText | None = Field(default=None, max_length=100)
     status: CaseStatus | None = None
     parties: list[Party] | None = Field(default=None, max_length=200)
     filed_on: date | None = None
     next_hearing_on: date | None = None
-    tags: list[str] | None = Field(default=None, max_length=50)
+    tags: list[PlainText] | None = Field(default=None, max_length=50)
     sealed: bool | None = None
-    seal_reason: str | None = Field(default=None, max_length=500)
+    seal_reason: PlainText | None = Field(default=None, max_length=500)
 
     @field_validator("number", "title", "court")
     @classmethod
@@ -67,7 +70,7 @@ class CaseUpdate(BaseModel):
 class CaseFilters:
     court: str | None = None
     status: CaseStatus | None = None
-    case_type: str | None = None
+    case_type: PlainText | None = None
     officer_id: str | None = None
 
 
@@ -78,7 +81,7 @@ class CaseOut(BaseModel):
     number: str
     title: str
     court: str
-    case_type: str | None
+    case_type: PlainText | None
     status: CaseStatus
     parties: list[Party]
     unit_id: str | None
@@ -86,7 +89,7 @@ class CaseOut(BaseModel):
     assignments: list[AssignmentOut]
     grants: list[GrantOut]
     sealed: bool
-    seal_reason: str | None
+    seal_reason: PlainText | None
     filed_on: date | None
     next_hearing_on: date | None
     tags: list[str]

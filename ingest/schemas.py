@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from access.schemas import PlainText
 from core.models import DocType, DocumentStatus, PageSource
 
 
@@ -35,11 +36,11 @@ class DocumentOut(BaseModel):
 class DocumentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, max_length=500)
+    title: PlainText | None = Field(default=None, max_length=500)
     doc_type: DocType | None = None
     filed_on: date | None = None
     sealed: bool | None = None
-    seal_reason: str | None = Field(default=None, max_length=500)
+    seal_reason: PlainText | None = Field(default=None, max_length=500)
 
 
 class DocumentList(BaseModel):

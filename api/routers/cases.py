@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile,
 from fastapi.responses import JSONResponse
 
 from access import service as access_service
-from access.schemas import AssignmentCreate, AssignmentOut, GrantCreate, GrantOut
+from access.schemas import AssignmentCreate, AssignmentOut, GrantCreate, GrantOut, PlainText
 from api.deps import BackendsDep, ManageableCase, Reader, SessionDep, VisibleCase, WritableCase, Writer
 from api.errors import problem_for
 from cases import service
@@ -80,7 +80,7 @@ def upload_document(
     backends: BackendsDep,
     user: Writer,
     response: Response,
-    title: Annotated[str | None, Form(max_length=500)] = None,
+    title: Annotated[PlainText | None, Form(max_length=500)] = None,
     doc_type: Annotated[DocType, Form()] = DocType.other,
     filed_on: Annotated[date | None, Form()] = None,
     language: Annotated[str | None, Form(description="Tesseract languages, e.g. 'urd' or 'eng+urd'")] = None,
