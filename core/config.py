@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, computed_field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,13 @@ class Settings(BaseSettings):
     # Send the session cookie only over HTTPS; on in production behind TLS.
     cookie_secure: bool = False
 
+    # Alerts by email (decision 0020): smtp://[user:password@]host[:port] (smtps:// for TLS, or ?starttls=1); unset,
+    # notifications stay in the app. Casefile keeps no email addresses: a username that is an address is used as
+    # it is, any other gets @mail_domain; with neither, that user gets no email.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "casefile@localhost"
+    mail_domain: str | None = None
+
     @field_validator("ocr_languages")
     @classmethod
     def _languages(cls, value: str) -> str:
@@ -91,6 +99,10 @@ class Settings(BaseSettings):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
                 raise ValueError(f"CASEFILE_{name.upper()} is a placeholder; set a real secret in production")
+        if self.smtp_url is not None:
+            password = urlsplit(self.smtp_url.get_secret_value()).password
+            if password is not None and password.lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("CASEFILE_SMTP_URL has a placeholder password; set a real secret in production")
         return self
 
     @computed_field  # type: ignore[prop-decorator]
