@@ -196,3 +196,22 @@ def test_a_tampered_form_is_refused_with_403(page: Page, web_stack: WebStack) ->
         assert refused.status_code == 403
     page.goto("/cases?q=%22Never%20saved%22")
     expect(page.get_by_test_id("case-count")).to_contain_text("0 cases")
+
+
+def test_an_admin_seals_a_case_with_a_reason_and_the_unit_loses_sight_of_it(page: Page, web_stack: WebStack) -> None:
+    number = unique("SEAL")
+    case = web_stack.create_case(number, title="To be sealed")
+    sign_in(page, "web-admin", f"/cases/{case['id']}/edit")
+    assert_accessible(page)
+    page.get_by_label("Sealed").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("sealing needs a seal_reason")  # the service's rule
+    page.get_by_label("Seal reason").fill("in-camera proceedings")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("seal-state")).to_have_text("sealed: in-camera proceedings")
+    page.context.clear_cookies()
+    sign_in(page, "web-focal", f"/cases/{case['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    page.context.clear_cookies()
+    sign_in(page, "web-clerk", "/cases")
+    expect(page.get_by_role("link", name=number)).to_have_count(0)

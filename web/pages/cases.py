@@ -97,6 +97,8 @@ class CaseForm:
     filed_on: str = ""
     next_hearing_on: str = ""
     unit_id: str = ""
+    sealed: str = ""  # the checkbox: "on" when ticked, "" when not (a browser sends nothing then)
+    seal_reason: str = ""
 
     @classmethod
     def of(cls, case: Case) -> CaseForm:
@@ -105,7 +107,7 @@ class CaseForm:
             status=case.status.value, parties=parties_text(case.parties),
             filed_on=case.filed_on.isoformat() if case.filed_on else "",
             next_hearing_on=case.next_hearing_on.isoformat() if case.next_hearing_on else "",
-            unit_id=case.unit_id or "",
+            unit_id=case.unit_id or "", sealed="on" if case.sealed else "", seal_reason=case.seal_reason or "",
         )  # fmt: skip
 
     def fields(self) -> dict[str, Any]:
@@ -135,8 +137,11 @@ def case_form(
     filed_on: Text = "",
     next_hearing_on: Text = "",
     unit_id: Text = "",
+    sealed: Text = "",
+    seal_reason: Text = "",
 ) -> CaseForm:
-    return CaseForm(number, title, court, case_type, status, parties, filed_on, next_hearing_on, unit_id)
+    return CaseForm(number, title, court, case_type, status, parties, filed_on, next_hearing_on, unit_id, sealed,
+                    seal_reason)  # fmt: skip
 
 
 def render_form(
@@ -243,7 +248,11 @@ def edit_case(
 ) -> Response:
     case = cases_service.writable_case(session, viewer.principal, case_id)
     try:
-        data = CaseUpdate.model_validate(form.fields())
+        # Only admins get the seal controls: a clerk who sealed their unit's case would lose sight of it at once,
+        # and a form without the controls must not unseal a case by leaving the box unticked.
+        seal = {"sealed": bool(form.sealed), "seal_reason": form.seal_reason.strip() or None}
+        fields = form.fields() | (seal if viewer.principal.role is Role.admin else {})
+        data = CaseUpdate.model_validate(fields)
         cases_service.update_case(session, backends.index, viewer.principal, case.id, data)
     except ValidationError as error:
         return render_form(request, session, viewer, form, case, form_errors(error), 422)
