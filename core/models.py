@@ -233,6 +233,9 @@ class Document(TimestampMixin, Base):
     seal_reason: Mapped[str | None] = mapped_column(String(500))
     # While `processing`: past this time the worker is presumed dead and the sweeper sends the job again.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The normalised citations this document is reported as, if it is a reported judgment (decision 0019): detected
+    # from its first page's headnote when first processed, corrected by PATCH. None: not looked at yet.
+    reported_as: Mapped[list[str] | None] = mapped_column(JSON)
 
     case: Mapped[Case] = relationship(back_populates="documents")
     pages: Mapped[list[Page]] = relationship(
@@ -258,6 +261,9 @@ class Page(Base):
     # 16-bit coordinates. None for plain-text pages and pages processed before boxes were kept. Deferred: only the
     # boxes endpoint and search hits read it.
     word_boxes: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The normalised citations found in the text (citations.extract_citations; decision 0019), in order of first
+    # appearance. None for pages processed before they were kept: indexing extracts them from the text.
+    citations: Mapped[list[str] | None] = mapped_column(JSON)
 
     document: Mapped[Document] = relationship(back_populates="pages")
 
