@@ -116,6 +116,31 @@ def test_an_officer_of_another_unit_sees_the_case_nowhere(page: Page, web_stack:
     assert page.locator("main").inner_text().replace(missing_id, "<id>") == walled
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     assert_accessible(page)
+    # Nor through the document rows the case page polls, nor by reprocessing one of its documents.
+    document = web_stack.upload(case["id"], "walled.txt", f"walled note {word}".encode())
+    row = page.request.get(f"/cases/{case['id']}/documents/{document['id']}/row", headers={"Accept": "text/html"})
+    assert row.status == 404 and word not in row.text()
+    token = page.evaluate("document.body.dataset.csrfToken")
+    refused = page.request.post(f"/cases/{case['id']}/documents/{document['id']}/reprocess",
+                                headers={"X-CSRF-Token": token, "Accept": "text/html"})  # fmt: skip
+    assert refused.status == 404
+
+
+def test_the_list_pages_through_many_cases_and_keeps_its_filters(page: Page, web_stack: WebStack) -> None:
+    court = unique("Court of Paging")
+    for number in range(1, 23):
+        web_stack.create_case(f"P-{number:02d}", court=court)
+    sign_in(page, "web-focal", "/cases")
+    page.get_by_label("Court").fill(court)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_test_id("case-count")).to_have_text("22 cases")
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    expect(page.locator("table.cases tbody tr")).to_have_count(20)
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    expect(page.locator("table.cases tbody tr")).to_have_count(2)
+    expect(page.get_by_label("Court")).to_have_value(court)
+    assert_accessible(page)
 
 
 def test_a_script_in_a_title_or_party_is_shown_as_text_and_never_runs(page: Page, web_stack: WebStack) -> None:
