@@ -122,12 +122,15 @@ def test_an_oversize_upload_shows_the_problem_detail_in_its_row(
     open_new_case(page, web_stack)
     monkeypatch.setattr(web_stack.settings, "max_upload_mb", 1)
     big = b"%PDF-1.4\n" + os.urandom(1536 * 1024)
+    huge = b"%PDF-1.4\n" + os.urandom(6 * 1024 * 1024)  # past the framing allowance: refused before its body
     page.get_by_label("Add documents").set_input_files([
-        file("big.pdf", big, "application/pdf"), file("small.txt", b"a short note", "text/plain")
+        file("big.pdf", big, "application/pdf"), file("huge.pdf", huge, "application/pdf"),
+        file("small.txt", b"a short note", "text/plain"),
     ])  # fmt: skip
     row = row_of(page, "big.pdf")
     expect(row.locator(".status")).to_have_text("failed")
     expect(row.locator(".reason")).to_have_text("file is larger than the 1 MB upload limit")
+    expect(row_of(page, "huge.pdf").locator(".reason")).to_have_text("the upload is larger than the 1 MB upload limit")
     expect(row_of(page, "small.txt").locator(".status")).to_have_text("indexed", timeout=PROCESSING_TIMEOUT_MS)
     assert_accessible(page)
 
