@@ -25,6 +25,22 @@ class IndexedDocument:
     case_type: str | None
 
 
+@dataclass(frozen=True)
+class SimilarDocument:
+    """A document whose text is like another's (more like this): its best page's score."""
+
+    document_id: str
+    case_id: str
+    score: float
+
+
+# How much of a document's text "more like this" reads to pick its distinctive terms, and how many it keeps.
+SIMILAR_TEXT_CHARS = 200_000
+SIMILAR_QUERY_TERMS = 25
+# FTS5 ranks pages: this many of them per document asked for are read to find the best documents.
+SIMILAR_PAGES_PER_DOCUMENT = 20
+
+
 class SearchIndex(Protocol):
     name: str
 
@@ -51,6 +67,13 @@ class SearchIndex(Protocol):
 
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
         """How many distinct documents of each case match the query (every case, however many); same budget."""
+
+    def similar_documents(
+        self, document_id: str, text: str, filters: SearchFilters, limit: int
+    ) -> list[SimilarDocument]:
+        """The documents (never document_id itself) whose pages are most like `text` (the document's own text), best
+        first: Elasticsearch's more_like_this, or FTS5's distinctive terms by tf-idf OR'd and ranked by bm25. The walls
+        in filters.readers apply inside the engine, as for search; same budget."""
 
     def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
         """Build a fresh index from these pages and swap it in atomically; return the new version's name,

@@ -13,7 +13,14 @@ from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, helpers
 
 from core.errors import BackendUnavailable, IndexRejected, InvalidInput
-from search.backends.base import MARK_END, MARK_START, IndexedDocument
+from search.backends.base import (
+    MARK_END,
+    MARK_START,
+    SIMILAR_QUERY_TERMS,
+    SIMILAR_TEXT_CHARS,
+    IndexedDocument,
+    SimilarDocument,
+)
 from search.highlight import to_marked_html
 from search.query import And, Clause, Not, Or, Phrase, Term
 from search.schemas import (
@@ -472,3 +479,28 @@ class ElasticsearchIndex:
             current = IndexedDocument(page_count=bucket["doc_count"], **{name: key[name] for name in names})
         if current is not None:
             yield current
+
+    def similar_documents(
+        self, document_id: str, text: str, filters: SearchFilters, limit: int
+    ) -> list[SimilarDocument]:
+        """more_like_this on the page text, the walls and filters in the same bool query, the document itself left
+        out; one hit per document (collapse on document_id), its best page's score."""
+        if filters.readers == () or not text.strip():
+            return []
+        like = {
+            "more_like_this": {
+                "fields": ["text"], "like": text[:SIMILAR_TEXT_CHARS], "min_term_freq": 1, "min_doc_freq": 1,
+                "max_query_terms": SIMILAR_QUERY_TERMS, "minimum_should_match": "30%",
+            }
+        }  # fmt: skip
+        query = {
+            "bool": {"must": [like], "filter": _filters(filters), "must_not": [{"term": {"document_id": document_id}}]}
+        }
+        response = self._search(
+            "similar documents", time.monotonic() + self.search_timeout_seconds, query=query, size=limit,
+            collapse={"field": "document_id"}, source_includes=["document_id", "case_id"], track_total_hits=False,
+        )  # fmt: skip
+        return [
+            SimilarDocument(hit["_source"]["document_id"], hit["_source"]["case_id"], round(float(hit["_score"]), 4))
+            for hit in response["hits"]["hits"]
+        ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -15,7 +17,15 @@ from typing import Any
 import structlog
 
 from core.errors import BackendUnavailable, DatabaseBusy
-from search.backends.base import MARK_END, MARK_START, IndexedDocument
+from search.backends.base import (
+    MARK_END,
+    MARK_START,
+    SIMILAR_PAGES_PER_DOCUMENT,
+    SIMILAR_QUERY_TERMS,
+    SIMILAR_TEXT_CHARS,
+    IndexedDocument,
+    SimilarDocument,
+)
 from search.highlight import best_fragment, to_marked_html
 from search.query import And, Clause, Not, Or, Phrase, Term
 from search.schemas import (
@@ -362,6 +372,60 @@ class SqliteFtsIndex:
                 f"SELECT case_id, count(DISTINCT document_id) FROM pages{where} GROUP BY case_id", parameters
             ).fetchall()
         return {case_id: count for case_id, count in rows}
+
+    def similar_documents(
+        self, document_id: str, text: str, filters: SearchFilters, limit: int
+    ) -> list[SimilarDocument]:
+        """More like this on FTS5: the text's most distinctive terms (tf in the text × idf over the index, both read
+        through fts5vocab, so the terms are the index's own stems) OR'd in one MATCH with the walls, ranked by bm25,
+        each document scored by its best page."""
+        if filters.readers == () or not text.strip():
+            return []
+        where, parameters = self._where(None, dataclasses.replace(filters, readers=None))
+        with self._connect() as connection, self._budget(connection):
+            terms = self._distinctive_terms(connection, text[:SIMILAR_TEXT_CHARS])
+            if not terms:
+                return []
+            match = f"text : ({' OR '.join(_quote(term) for term in terms)})"
+            if filters.readers is not None:
+                match = f"({match}) AND ({access_match(filters.readers)})"
+            conditions = ["pages MATCH ?", "document_id != ?"] + ([where.removeprefix(" WHERE ")] if where else [])
+            # bm25() cannot sit inside an aggregate: the best pages in rank order, grouped here (a document's first
+            # page in that order is its best).
+            rows = connection.execute(
+                f"SELECT document_id, case_id, -{RANK} FROM pages WHERE {' AND '.join(conditions)} "
+                f"ORDER BY {RANK}, rowid LIMIT ?",
+                [match, document_id, *parameters, limit * SIMILAR_PAGES_PER_DOCUMENT],
+            ).fetchall()
+        best: dict[str, SimilarDocument] = {}
+        for found, case_id, score in rows:
+            best.setdefault(found, SimilarDocument(found, case_id, round(float(score), 4)))
+        return list(best.values())[:limit]
+
+    @staticmethod
+    def _distinctive_terms(connection: sqlite3.Connection, text: str) -> list[str]:
+        """The text tokenised by a scratch FTS5 table with the index's own tokenizer, its terms weighted by
+        tf × log(1 + N / df), N and df from the index's vocabulary; numbers and one- or two-letter terms left out."""
+        tokenizer = "porter unicode61 remove_diacritics 2"
+        connection.execute(f"CREATE VIRTUAL TABLE temp.similar_source USING fts5(text, tokenize = '{tokenizer}')")
+        connection.execute("CREATE VIRTUAL TABLE temp.similar_source_terms USING fts5vocab(temp, similar_source, row)")
+        connection.execute("CREATE VIRTUAL TABLE temp.similar_index_terms USING fts5vocab(main, pages, col)")
+        connection.execute("INSERT INTO temp.similar_source (text) VALUES (?)", [text])
+        frequencies = {
+            term: count
+            for term, count in connection.execute("SELECT term, cnt FROM temp.similar_source_terms")
+            if len(term) > 2 and not term.isdigit()
+        }
+        pages = connection.execute("SELECT count(*) FROM pages_docsize").fetchone()[0] or 1
+        candidates = sorted(frequencies, key=lambda term: -frequencies[term])[: SIMILAR_QUERY_TERMS * 8]
+        weights: dict[str, float] = {}
+        for term in candidates:
+            row = connection.execute(
+                "SELECT doc FROM temp.similar_index_terms WHERE term = ? AND col = 'text'", [term]
+            ).fetchone()
+            if row is not None and row[0] > 0:  # a term no other page has cannot find anything
+                weights[term] = frequencies[term] * math.log(1 + pages / row[0])
+        return sorted(weights, key=lambda term: (-weights[term], term))[:SIMILAR_QUERY_TERMS]
 
 
 def _columns(connection: sqlite3.Connection) -> list[str]:
