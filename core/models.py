@@ -345,3 +345,43 @@ class AuditChain(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SavedSearch(Base):
+    """A user's search kept by name; with `alert` on, each newly indexed document it matches notifies its owner."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    q: Mapped[str] = mapped_column(String(2000))
+    # The search page's filters by name (court, status, case_type, doc_type, filed_from, filed_to), as typed.
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    alert: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Notification(Base):
+    """Something a user should look at: a new document matching one of their saved searches, or a new filing in a
+    case assigned to them. One per (user, document, source): a document indexed again never notifies twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "document_id", "source", name="uq_notifications_user_document_source"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # saved_search | new_filing
+    # What caused it: the saved search's id, or "filing" (not a foreign key: deleting the search keeps the notice).
+    source: Mapped[str] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    page: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set once the mail backend took it (CASEFILE_SMTP_URL); None while unsent or when mail is off.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
