@@ -52,7 +52,15 @@ class Or:
     clauses: tuple[Clause, ...]
 
 
-Clause = Term | Phrase | Not | And | Or
+@dataclass(frozen=True)
+class Cites:
+    """Pages that cite this authority: `citation` is a normalised citation (citations.normalize_citation), matched
+    exactly against the page's `citations` index field, whatever spelling the page printed (decision 0019)."""
+
+    citation: str
+
+
+Clause = Term | Phrase | Not | And | Or | Cites
 
 # Words are runs of letters, digits and marks in any script (Urdu included); other characters separate them.
 WORD = re.compile(r"[^\W_]+(?:[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+[^\W_]*)*", re.UNICODE)

@@ -40,6 +40,9 @@ INDEX_FIELDS: dict[str, FieldKind] = {
     "readers": "keywords",
     "sealed_readers": "keywords",
     "sealed": "flag",
+    # The normalised citations on the page (decision 0019): the precedent graph's edges, found by citation in any
+    # spelling (search.query.Cites), and carried by each hit.
+    "citations": "keywords",
 }
 
 
@@ -84,6 +87,7 @@ class PageEntry:
     filename: str
     language: str
     sealed: bool = False  # the document is sealed: only the case's sealed_readers see this page
+    citations: tuple[str, ...] = ()  # the page's normalised citations (citations.extract_citations)
 
     @property
     def key(self) -> str:
@@ -170,6 +174,8 @@ class SearchHitOut(BaseModel):
     doc_type: str
     # The boxes of the page's words that the query matches; [] for a page without word boxes (decision 0014).
     boxes: list[BoxOut] = Field(default_factory=list)
+    # The normalised citations on the page (decision 0019); [] for pages indexed before they were kept.
+    citations: list[str] = Field(default_factory=list)
 
 
 @dataclass

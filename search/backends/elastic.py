@@ -22,7 +22,7 @@ from search.backends.base import (
     SimilarDocument,
 )
 from search.highlight import to_marked_html
-from search.query import And, Clause, Not, Or, Phrase, Term
+from search.query import And, Cites, Clause, Not, Or, Phrase, Term
 from search.schemas import (
     FACET_FIELDS,
     INDEX_FIELDS,
@@ -84,6 +84,8 @@ def compile_dsl(clause: Clause) -> dict[str, Any]:
         return {"match": {"text": {"query": clause.source or clause.text, "operator": "and"}}}
     if isinstance(clause, Phrase):
         return {"match_phrase": {"text.exact": {"query": clause.source or " ".join(clause.words)}}}
+    if isinstance(clause, Cites):  # the page cites this authority, in whatever spelling it printed (decision 0019)
+        return {"term": {"citations": clause.citation}}
     if isinstance(clause, Or):
         return {"bool": {"should": [compile_dsl(item) for item in clause.clauses], "minimum_should_match": 1}}
     if isinstance(clause, And):
@@ -419,6 +421,7 @@ class ElasticsearchIndex:
                 page=source["page_number"], score=round(float(hit["_score"] or 0.0), 4),
                 snippets=[to_marked_html(fragment) for fragment in snippets], title=source.get("title"),
                 filename=source["filename"], court=source["court"], doc_type=source["doc_type"],
+                citations=source.get("citations") or [],
             ))  # fmt: skip
         facets = {
             field: {bucket["key"]: bucket["doc_count"] for bucket in response["aggregations"][field]["buckets"]}

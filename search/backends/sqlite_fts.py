@@ -27,7 +27,7 @@ from search.backends.base import (
     SimilarDocument,
 )
 from search.highlight import best_fragment, to_marked_html
-from search.query import And, Clause, Not, Or, Phrase, Term
+from search.query import And, Cites, Clause, Not, Or, Phrase, Term
 from search.schemas import (
     FACET_FIELDS,
     INDEX_FIELDS,
@@ -46,12 +46,16 @@ TEXT_COLUMN = COLUMNS.index("text")
 # MATCH, so FTS5 intersects the text's doclists with the caller's before it reads a single row, and trimming
 # costs nothing per matching page. Engine-private: derived from readers, sealed_readers and sealed (stored too).
 ACCESS_COLUMN = "access"
-TABLE_COLUMNS = (*COLUMNS, ACCESS_COLUMN)
+# The page's citations (decision 0019) likewise: stored as a JSON list for hits, and as tokens (access_token's
+# encoding: one exact token per normalised citation) in one more tokenised column, so `Cites` is a MATCH term too.
+CITES_COLUMN = "cites"
+TABLE_COLUMNS = (*COLUMNS, ACCESS_COLUMN, CITES_COLUMN)
 # The page text and the access tokens are tokenised; the rest are stored (UNINDEXED) for filters, facets and hits.
 SCHEMA = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS {{table}} USING fts5(
     {", ".join(name if kind == "body" else f"{name} UNINDEXED" for name, kind in INDEX_FIELDS.items())},
     {ACCESS_COLUMN},
+    {CITES_COLUMN},
     tokenize = 'porter unicode61 remove_diacritics 2'
 )
 """
@@ -103,8 +107,30 @@ def access_match(keys: Sequence[str]) -> str:
 
 
 def text_match(query: Clause) -> str:
-    """The query on the page text alone (the access column is tokenised too, and must never match a query)."""
-    return f"text : ({compile_fts(query)})"
+    """The query on the page text alone (the access column is tokenised too, and must never match a query); a
+    `Cites` in it matches the cites column. Column filters nest by intersection in FTS5, so the `text :` filter is
+    pushed down only as far as the branches that hold a `Cites`."""
+    if not _cites_in(query):
+        return f"text : ({compile_fts(query)})"
+    if isinstance(query, Cites):
+        return f"{CITES_COLUMN} : {_quote(access_token(query.citation))}"
+    if isinstance(query, Or):
+        return "(" + " OR ".join(text_match(item) for item in query.clauses) + ")"
+    if isinstance(query, And):
+        required = [text_match(item) for item in query.clauses if not isinstance(item, Not)]
+        excluded = [text_match(item.clause) for item in query.clauses if isinstance(item, Not)]
+        return "((" + " AND ".join(required) + ")" + "".join(f" NOT {item}" for item in excluded) + ")"
+    raise ValueError(f"cannot compile {query!r} on its own")
+
+
+def _cites_in(clause: Clause) -> bool:
+    if isinstance(clause, Cites):
+        return True
+    if isinstance(clause, Not):
+        return _cites_in(clause.clause)
+    if isinstance(clause, And | Or):
+        return any(_cites_in(item) for item in clause.clauses)
+    return False
 
 
 def _row(page: PageEntry) -> tuple[Any, ...]:
@@ -112,13 +138,18 @@ def _row(page: PageEntry) -> tuple[Any, ...]:
         json.dumps(value, ensure_ascii=False) if INDEX_FIELDS[name] == "keywords" else value
         for name, value in page.record().items()
     )
-    return (*stored, access_tokens(page.access))
+    return (*stored, access_tokens(page.access), access_tokens(page.citations))
 
 
 def _stored_access(readers: str | None, sealed_readers: str | None, sealed: int | None) -> str:
     """The access tokens of a stored row (for an index file from before the access column)."""
     keys: list[str] = json.loads((sealed_readers if sealed else readers) or "[]")
     return access_tokens(keys)
+
+
+def _stored_cites(citations: str | None) -> str:
+    """The citation tokens of a stored row (for an index file from before the cites column)."""
+    return access_tokens(json.loads(citations or "[]"))
 
 
 def _nothing() -> PageSearchResult:
@@ -197,16 +228,19 @@ class SqliteFtsIndex:
         (readers see the old table or the new). The access tokens come from the stored readers; a table from before
         the walls has none, so its pages open to admins alone until `casefile reindex` writes their keys."""
         had_keys = {"readers", "sealed_readers", "sealed"} <= set(old)
-        defaults = {"readers": "'[]'", "sealed_readers": "'[]'", "sealed": "0"}
+        defaults = {"readers": "'[]'", "sealed_readers": "'[]'", "sealed": "0", "citations": "'[]'"}
         sources = [name if name in old else defaults.get(name, "NULL") for name in COLUMNS]
         access = "casefile_access(readers, sealed_readers, sealed)" if had_keys else "''"
+        # Pages from before the citations were indexed have none until `casefile reindex` extracts them.
+        cites = "casefile_cites(citations)" if "citations" in old else "''"
         connection.create_function("casefile_access", 3, _stored_access, deterministic=True)
+        connection.create_function("casefile_cites", 1, _stored_cites, deterministic=True)
         started = time.monotonic()
         connection.execute("DROP TABLE IF EXISTS pages_upgrade")
         connection.execute(SCHEMA.format(table="pages_upgrade"))
         copied = connection.execute(
             f"INSERT INTO pages_upgrade (rowid, {', '.join(TABLE_COLUMNS)}) "
-            f"SELECT rowid, {', '.join(sources)}, {access} FROM pages"
+            f"SELECT rowid, {', '.join(sources)}, {access}, {cites} FROM pages"
         ).rowcount
         connection.execute("DROP TABLE pages")
         connection.execute("ALTER TABLE pages_upgrade RENAME TO pages")
@@ -317,7 +351,7 @@ class SqliteFtsIndex:
             score, preview, order = "0.0", f"substr(text, 1, {PLAIN_SNIPPET_CHARS})", "document_id, page_number"
         select = (
             f"SELECT rowid, document_id, case_id, case_number, page_number, {score}, {preview}, title, filename, "
-            f"court, doc_type FROM pages{where} ORDER BY {order} LIMIT ? OFFSET ?"
+            f"court, doc_type, citations FROM pages{where} ORDER BY {order} LIMIT ? OFFSET ?"
         )
         with self._connect() as connection, self._budget(connection):
             rows = connection.execute(select, [*parameters, limit, offset]).fetchall()
@@ -332,7 +366,9 @@ class SqliteFtsIndex:
                 highlighted = self._highlights(connection, text_match(query), [row[0] for row in rows])
         total, facets = _total_and_facets(combinations)
         hits = []
-        for rowid, document_id, case_id, case_number, page, hit_score, text, title, filename, court, doc_type in rows:
+        for (
+            rowid, document_id, case_id, case_number, page, hit_score, text, title, filename, court, doc_type, cited,
+        ) in rows:  # fmt: skip
             fragment = best_fragment(highlighted.get(rowid, text) or "")
             hits.append(
                 SearchHitOut(
@@ -346,6 +382,7 @@ class SqliteFtsIndex:
                     filename=filename,
                     court=court,
                     doc_type=doc_type,
+                    citations=json.loads(cited or "[]"),
                 )
             )
         return PageSearchResult(total=total, hits=hits, facets=facets)

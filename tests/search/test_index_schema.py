@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from search.backends.elastic import page_mapping
-from search.backends.sqlite_fts import ACCESS_COLUMN, SqliteFtsIndex
+from search.backends.sqlite_fts import ACCESS_COLUMN, CITES_COLUMN, SqliteFtsIndex
 from search.schemas import CASE_INDEX_FIELDS, INDEX_FIELDS
 from tests.search.samples import CASE, page
 
@@ -45,6 +45,7 @@ def test_the_fts5_table_has_every_index_field_and_tokenises_only_the_text_and_th
     with sqlite3.connect(index.path) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(pages)")]
         sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'pages'").fetchone()[0]
-    assert columns == [*INDEX_FIELDS, ACCESS_COLUMN]  # the engine's own access column last
+    assert columns == [*INDEX_FIELDS, ACCESS_COLUMN, CITES_COLUMN]  # the engine's own access and cites columns last
     assert sql.count("UNINDEXED") == len(INDEX_FIELDS) - 1 and "text UNINDEXED" not in sql
     assert f"{ACCESS_COLUMN} UNINDEXED" not in sql
+    assert f"{CITES_COLUMN} UNINDEXED" not in sql

@@ -18,7 +18,7 @@ from elasticsearch import Elasticsearch
 
 from search.backends.base import SearchIndex
 from search.backends.elastic import ElasticsearchIndex, page_mapping
-from search.backends.sqlite_fts import ACCESS_COLUMN, SqliteFtsIndex, access_token
+from search.backends.sqlite_fts import TABLE_COLUMNS, SqliteFtsIndex, access_token
 from search.query import parse_query
 from search.schemas import INDEX_FIELDS, CaseFields, SearchFilters
 from tests.search.samples import page
@@ -179,7 +179,7 @@ def test_an_fts5_table_from_before_the_walls_is_upgraded_and_opens_to_admins_onl
     index = SqliteFtsIndex(path)
     index.ensure_ready()
     with sqlite3.connect(path) as connection:
-        assert [row[1] for row in connection.execute("PRAGMA table_info(pages)")] == [*INDEX_FIELDS, ACCESS_COLUMN]
+        assert [row[1] for row in connection.execute("PRAGMA table_info(pages)")] == list(TABLE_COLUMNS)
     assert _found(index, None) == {("d1", 1), ("d2", 1)}  # kept, in their order
     assert _found(index, ("unit:a",)) == set()  # no keys were ever written: closed until `casefile reindex`
     index.replace_document("d1", [page("d1", 1, "bail granted", case=OWN)])  # new writes carry the walls
