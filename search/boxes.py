@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from search.query import And, Clause, Not, Or, Phrase, Term, words_of
+from search.urdu import normalise_urdu
 
 FORMAT_VERSION = 1
 # Coordinates are quantised to 16 bits: 1/65535 of an A4 page at 300 dpi is 0.04 pixels, far below anything a
@@ -109,7 +110,7 @@ class _Lines:
 def fold(word: str) -> str:
     """Case and diacritics folded, as both engines index (FTS5 `remove_diacritics 2`, Elasticsearch's lowercase):
     "Qāḍī" and "qadi" are one word."""
-    decomposed = unicodedata.normalize("NFKD", word)
+    decomposed = unicodedata.normalize("NFKD", normalise_urdu(word))  # Urdu letter forms too (decision 0018)
     return "".join(char for char in decomposed if unicodedata.category(char) != "Mn").casefold()
 
 
@@ -170,7 +171,7 @@ def wanted(query: Clause | None) -> _Wanted:
 def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
     """A box's index words folded, their stems, and the set of the stems. Cached: a court's pages repeat their words,
     and analysing them is most of the cost of marking a page (the first sight of a word ~2 µs, then a lookup)."""
-    folded = tuple(map(fold, words_of(text)))
+    folded = tuple(map(fold, words_of(normalise_urdu(text))))  # a zero-width joiner does not split a word
     stems = tuple(map(stem, folded))
     return folded, stems, frozenset(stems)
 

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from core.errors import MalformedQuery
+from search.urdu import normalise_urdu
 
 MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 64
@@ -208,6 +209,7 @@ def parse_query(query: str | None) -> Clause | None:
         return None
     if len(query) > MAX_QUERY_LENGTH:
         raise MalformedQuery(f"the query has {len(query)} characters; the limit is {MAX_QUERY_LENGTH}")
+    query = normalise_urdu(query)  # the letters both engines index (decision 0018)
     clause = _Parser(query).parse()
     if clause is None:
         raise MalformedQuery(

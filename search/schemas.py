@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from search.urdu import normalise_urdu
+
 FACET_FIELDS = ("court", "case_type", "doc_type", "status")
 
 # How an index field is stored: "body" is the page text (the only field either engine tokenises for search),
@@ -100,9 +102,12 @@ class PageEntry:
 
     def record(self) -> dict[str, IndexValue]:
         """The entry as the index stores it: every INDEX_FIELDS name, in order, dates as ISO text, lists as lists."""
-        return {
+        record = {
             name: _index_value(getattr(self.case if name in CASE_INDEX_FIELDS else self, name)) for name in INDEX_FIELDS
         }
+        # Both engines index the Urdu-normalised text, as queries are normalised (decision 0018).
+        record["text"] = normalise_urdu(self.text)
+        return record
 
 
 def page_access(case: CaseFields, sealed: bool) -> tuple[str, ...]:
