@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +30,8 @@ class DocumentOut(BaseModel):
     ocr_pages: int | None
     sealed: bool
     seal_reason: str | None
+    # The citations this document is reported as, if it is a reported judgment (decision 0019); null: not looked at.
+    reported_as: list[str] | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -41,6 +44,9 @@ class DocumentUpdate(BaseModel):
     filed_on: date | None = None
     sealed: bool | None = None
     seal_reason: PlainText | None = Field(default=None, max_length=500)
+    # Mark (or correct) a reported judgment's own citations, in any spelling: each is normalised, and a value that is
+    # not a citation is a 422. [] or null: not a reported judgment.
+    reported_as: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=20)
 
 
 class DocumentList(BaseModel):
