@@ -23,7 +23,7 @@ from core.backends import Backends
 from core.config import Settings, normalise_languages
 from core.errors import CasefileError, InvalidInput, NotFound
 from core.models import Case, DocType, Document, DocumentStatus, Page, PageSource, utcnow
-from core.uow import PROCESS_DOCUMENT, Job, after_commit, enqueue_job
+from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, Job, after_commit, enqueue_job
 from ingest import page_images, repository
 from ingest.extraction import ExtractedPage, extract_pages
 from ingest.ocr import OcrEngine
@@ -350,6 +350,7 @@ def mark_indexed(session: Session, document_id: str) -> None:
     document.status = DocumentStatus.indexed
     document.error = None
     document.lease_until = None
+    enqueue_job(session, Job(NOTIFY_DOCUMENT, document_id))  # saved-search alerts and new-filing notices
 
 
 def page_entries(document: Document, pages: Sequence[ExtractedPage] | Sequence[Page]) -> list[PageEntry]:

@@ -13,12 +13,13 @@ from typing import Any
 from celery import Celery, Task
 from celery.signals import worker_init, worker_process_shutdown
 
+from alerts import tasks as alert_tasks
 from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.errors import BackendUnavailable
 from core.logging import configure_logging
 from core.metrics import mark_process_dead, serve_worker_metrics
-from core.uow import PROCESS_DOCUMENT, SYNC_CASE_INDEX
+from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX
 from ingest import tasks
 from workers.celery_queue import CeleryTaskQueue
 
@@ -67,6 +68,11 @@ def process_document_task(self: Task[Any, Any], document_id: str) -> None:
 @app.task(name=SYNC_CASE_INDEX, **RETRY_POLICY)
 def sync_case_index_task(case_id: str) -> None:
     tasks.sync_case_index(worker_backends(), case_id)
+
+
+@app.task(name=NOTIFY_DOCUMENT, **RETRY_POLICY)
+def notify_document_task(document_id: str) -> None:
+    alert_tasks.notify_document(worker_backends(), document_id)
 
 
 @app.task(name=SWEEP)

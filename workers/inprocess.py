@@ -7,9 +7,10 @@ import threading
 
 import structlog
 
+from alerts import tasks as alert_tasks
 from core.backends import Backends
 from core.errors import BackendUnavailable
-from core.uow import PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
+from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
 from ingest import tasks
 from workers.base import retry_delay
 
@@ -97,6 +98,8 @@ class InProcessTaskQueue:
             tasks.process_document(self.backends, self, job.key, final_attempt=final_attempt)
         elif job.name == SYNC_CASE_INDEX:
             tasks.sync_case_index(self.backends, job.key)
+        elif job.name == NOTIFY_DOCUMENT:
+            alert_tasks.notify_document(self.backends, job.key)
         else:
             log.error("job.unknown", job=job.name)
 
