@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from access import audit, policy
 from access.schemas import Principal
+from citations.service import with_citations
 from core.errors import InvalidInput
 from core.models import Document, Page
 from search import repository
@@ -33,7 +34,8 @@ def search_pages(
         raise InvalidInput(f"page × size may not exceed {MAX_RESULT_WINDOW}; narrow the search instead")
     if filters.filed_from and filters.filed_to and filters.filed_from > filters.filed_to:
         raise InvalidInput("filed_from is after filed_to")
-    query = parse_query(query_text)
+    # A citation typed in any spelling also finds the pages that cite it in another (decision 0019).
+    query = with_citations(query_text, parse_query(query_text))
     walled = dataclasses.replace(filters, readers=policy.principal_keys(actor))  # never from the caller's input
     result = index.search(query, walled, offset=(page - 1) * size, limit=size)
     audit.record(
