@@ -40,7 +40,8 @@ from fastapi.routing import iter_route_contexts
 
 from api.main import create_app
 from core.config import Settings
-from core.models import Role
+from core.models import Notification, Role, SavedSearch
+from core.uow import unit_of_work
 from tests.access.helpers import (
     CASES,
     COURT,
@@ -345,6 +346,72 @@ def _check_page_boxes(_world: World, _persona: Persona, _target: str, response: 
     assert [box["text"] for box in response.json()["boxes"]] == [VIEWER_WORD]
 
 
+# --- saved searches and notifications: each user's own (issue 11) ------------------------------------------------
+
+OWN_TARGETS = ("own", "others", "missing")
+_NOTICE_DOCUMENTS: dict[int, tuple[str, str]] = {}
+
+
+def keeps_own(status: int, write: bool = False, notices: bool = False) -> Expect:
+    """A user's own saved searches (not the auditor's: they search nothing) or notifications (anyone's); a token with
+    no user (the bootstrap admin) keeps none, and a read-only token changes none."""
+
+    def expect(persona: Persona, _target: str) -> int:
+        if persona.role is Role.admin or (persona.role is Role.auditor and not notices):
+            return 403
+        return 403 if write and persona.read_only else status
+
+    return expect
+
+
+def owns(status: int, notices: bool = False) -> Expect:
+    def expect(persona: Persona, target: str) -> int:
+        if keeps_own(status, write=True, notices=notices)(persona, target) == 403:
+            return 403
+        return status if target == "own" else 404
+
+    return expect
+
+
+def _notice_document(world: World) -> tuple[str, str]:
+    """A case and document of their own (not the world's, whose ids are the leak markers) for notices to point at."""
+    if id(world) not in _NOTICE_DOCUMENTS:
+        case = world.api.client.post("/api/v1/cases", headers=world.admin(), json={
+            "number": f"N {_unique()}", "title": "Notices v. State", "court": COURT})  # fmt: skip
+        assert case.status_code == 201, case.text
+        document = world.upload(case.json()["id"], "notice")
+        _NOTICE_DOCUMENTS[id(world)] = (case.json()["id"], document["id"])
+    return _NOTICE_DOCUMENTS[id(world)]
+
+
+def _own_item_call(kind: str, suffix: str) -> MakeCall:
+    """A saved search or notification of the caller's own user ("own"), of a bystander ("others"), or none."""
+
+    def make(world: World, persona: Persona, target: str, _status: int) -> Call:
+        owner = world.bystander_user_id if target == "others" else None
+        if target == "own" and persona.role is not None and persona.role is not Role.admin:
+            owner = world.api.user_ids[persona.role]  # the read-only, expired and revoked tokens are the clerk's
+        item_id = str(uuid.uuid4())
+        if owner is not None:
+            with unit_of_work(world.api.settings) as session:
+                if kind == "saved-searches":
+                    item: SavedSearch | Notification = SavedSearch(user_id=owner, name="matrix", q="matrix")
+                else:
+                    case_id, document_id = _notice_document(world)
+                    item = Notification(user_id=owner, kind="new_filing", source=_unique(), title="matrix",
+                                        case_id=case_id, document_id=document_id)  # fmt: skip
+                session.add(item)
+                session.flush()
+                item_id = item.id
+        return Call(f"/api/v1/{kind}/{item_id}{suffix}")
+
+    return make
+
+
+def _check_document_id(world: World, _persona: Persona, target: str, response: httpx.Response) -> None:
+    assert response.json()["document_id"] == world.document_ids[target]
+
+
 # --- the table -------------------------------------------------------------------------------------------------
 
 PUBLIC = RouteSpec((NO_TARGET,), everyone(200), _fixed(""), needs_auth=False)
@@ -466,6 +533,26 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ),
     # Search.
     ("GET", "/api/v1/search"): RouteSpec(QUERY_TARGETS, readers(200), _search_call, _check_search, stack_core=True),
+    # Saved searches and notifications (issue 11): each user's own; another user's id is a 404 like a missing one.
+    ("POST", "/api/v1/saved-searches"): RouteSpec(
+        (NO_TARGET,), keeps_own(201, write=True), _fixed("", json=lambda: {"name": "matrix", "q": _unique()})
+    ),
+    ("GET", "/api/v1/saved-searches"): RouteSpec((NO_TARGET,), keeps_own(200), _fixed(""), stack_core=True),
+    ("DELETE", "/api/v1/saved-searches/{saved_search_id}"): RouteSpec(
+        OWN_TARGETS, owns(204), _own_item_call("saved-searches", "")
+    ),
+    ("GET", "/api/v1/notifications"): RouteSpec(
+        (NO_TARGET,), keeps_own(200, notices=True), _fixed(""), stack_core=True
+    ),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): RouteSpec(
+        OWN_TARGETS, owns(200, notices=True), _own_item_call("notifications", "/read")
+    ),
+    ("POST", "/api/v1/notifications/read-all"): RouteSpec(
+        (NO_TARGET,), keeps_own(200, write=True, notices=True), _fixed("")
+    ),
+    ("GET", "/api/v1/documents/{document_id}/similar"): RouteSpec(
+        DOCUMENT_TARGETS, reads_document, _document_url("/similar"), _check_document_id, stack_core=True
+    ),
 }
 
 
