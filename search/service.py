@@ -60,10 +60,7 @@ def search_pages(
 
 
 def box_out(box: WordBox) -> BoxOut:
-    # model_construct: the values are ours, and validating hundreds of boxes a search would cost a millisecond.
-    return BoxOut.model_construct(
-        x=round(box.x, 5), y=round(box.y, 5), w=round(box.w, 5), h=round(box.h, 5), text=box.text
-    )
+    return {"x": round(box.x, 5), "y": round(box.y, 5), "w": round(box.w, 5), "h": round(box.h, 5), "text": box.text}
 
 
 def with_boxes(session: Session, hits: list[SearchHitOut], query: Clause | None) -> list[SearchHitOut]:
