@@ -21,8 +21,24 @@ from search.backends.base import (
     IndexedDocument,
     SimilarDocument,
 )
+from search.boxes import fold
 from search.highlight import to_marked_html
-from search.query import And, Cites, Clause, Not, Or, Phrase, Term
+from search.query import (
+    And,
+    Atom,
+    Cites,
+    Clause,
+    FieldMatch,
+    Fuzzy,
+    Near,
+    Not,
+    Or,
+    Phrase,
+    Term,
+    Within,
+    fuzzy_distance,
+    marked,
+)
 from search.schemas import (
     FACET_FIELDS,
     INDEX_FIELDS,
@@ -33,6 +49,7 @@ from search.schemas import (
     SearchFilters,
     SearchHitOut,
 )
+from search.structure import paragraphs, sentences
 
 log = structlog.get_logger(__name__)
 BULK_CHUNK = 500
@@ -68,11 +85,56 @@ _MAPPING: dict[FieldKind, dict[str, Any]] = {
 }
 
 
+# Decision 0017: the page's sentences and its paragraphs, each an array of values this many positions apart, so an
+# interval within STRUCTURE_GAP - 1 positions lies in one value (a sentence or paragraph up to that many words).
+STRUCTURE_GAP = 10_000
+STRUCTURE_FIELDS = {"sentence": "sentences", "paragraph": "paragraphs"}
+# Field queries (court:, party:, number:, doc_type:) match words in a row on these keyword fields' `.words`.
+FIELD_QUERY_FIELDS = {"court": "court.words", "party": "parties.words", "title": "title", "number": "case_number.words",
+                      "doc_type": "doc_type.words"}  # fmt: skip
+MAX_FUZZY_EXPANSIONS = 50
+
+
 def page_mapping(text_analyzer: str) -> dict[str, Any]:
     """One document per page; `text` is analysed (English where the cluster has it), `text.exact` keeps words."""
     body = {"type": "text", "analyzer": text_analyzer, "fields": {"exact": {"type": "text", "analyzer": "standard"}}}
     properties = {name: body if kind == "body" else dict(_MAPPING[kind]) for name, kind in INDEX_FIELDS.items()}
+    for name in ("court", "parties", "case_number", "doc_type"):
+        properties[name] = properties[name] | {"fields": {"words": {"type": "text", "analyzer": "standard"}}}
+    exact = {"type": "text", "analyzer": "standard", "position_increment_gap": STRUCTURE_GAP}
+    structure = {"type": "text", "analyzer": text_analyzer, "position_increment_gap": STRUCTURE_GAP,
+                 "fields": {"exact": exact}}  # fmt: skip
+    for name in STRUCTURE_FIELDS.values():
+        properties[name] = structure
     return {"dynamic": "strict", "properties": properties}
+
+
+def _rule(atom: Atom, field: str) -> dict[str, Any]:
+    """One proximity operand as an intervals rule on `field` (words stemmed as the field is, phrases and prefixes
+    on its `.exact` words, which share its positions)."""
+    if isinstance(atom, Term) and atom.prefix:
+        return {"prefix": {"prefix": (atom.source or atom.text).lower(), "use_field": f"{field}.exact"}}
+    if isinstance(atom, Term):
+        return {"match": {"query": atom.source or atom.text, "ordered": True, "max_gaps": 0}}
+    if isinstance(atom, Phrase):
+        return {"match": {"query": atom.source or " ".join(atom.words), "ordered": True, "max_gaps": 0,
+                          "use_field": f"{field}.exact"}}  # fmt: skip
+    word = fold(atom.text)
+    return {"fuzzy": {"term": word, "fuzziness": fuzzy_distance(atom, word), "transpositions": False,
+                      "use_field": f"{field}.exact"}}  # fmt: skip
+
+
+def _side(atoms: tuple[Atom, ...], field: str) -> dict[str, Any]:
+    rules = [_rule(atom, field) for atom in atoms]
+    return rules[0] if len(rules) == 1 else {"any_of": {"intervals": rules}}
+
+
+def _intervals(clause: Near | Within) -> dict[str, Any]:
+    field = "text" if isinstance(clause, Near) else STRUCTURE_FIELDS[clause.unit]
+    gaps = clause.distance - 1 if isinstance(clause, Near) else STRUCTURE_GAP - 1
+    ordered = isinstance(clause, Near) and clause.ordered
+    sides = [_side(clause.left, field), _side(clause.right, field)]
+    return {"intervals": {field: {"all_of": {"intervals": sides, "max_gaps": gaps, "ordered": ordered}}}}
 
 
 def compile_dsl(clause: Clause) -> dict[str, Any]:
@@ -84,6 +146,15 @@ def compile_dsl(clause: Clause) -> dict[str, Any]:
         return {"match": {"text": {"query": clause.source or clause.text, "operator": "and"}}}
     if isinstance(clause, Phrase):
         return {"match_phrase": {"text.exact": {"query": clause.source or " ".join(clause.words)}}}
+    if isinstance(clause, Near | Within):  # decision 0017
+        return _intervals(clause)
+    if isinstance(clause, Fuzzy):  # on the page's words as written (FTS5 has only its stems: decision 0017)
+        word = fold(clause.text)
+        return {"fuzzy": {"text.exact": {"value": word, "fuzziness": fuzzy_distance(clause, word),
+                                         "transpositions": False, "max_expansions": MAX_FUZZY_EXPANSIONS,
+                                         "prefix_length": 0}}}  # fmt: skip
+    if isinstance(clause, FieldMatch):
+        return {"match_phrase": {FIELD_QUERY_FIELDS[clause.name]: " ".join(clause.words)}}
     if isinstance(clause, Cites):  # the page cites this authority, in whatever spelling it printed (decision 0019)
         return {"term": {"citations": clause.citation}}
     if isinstance(clause, Or):
@@ -130,7 +201,8 @@ def access_filter(keys: Sequence[str]) -> dict[str, Any]:
 
 
 def _page_source(page: PageEntry) -> dict[str, Any]:
-    return page.record()
+    """The entry's fields, and the engine-private sentences and paragraphs of its text (decision 0017)."""
+    return page.record() | {"sentences": sentences(page.text), "paragraphs": paragraphs(page.text)}
 
 
 def bulk_failure(errors: Sequence[dict[str, Any]]) -> BackendUnavailable | IndexRejected:
@@ -228,6 +300,15 @@ class ElasticsearchIndex:
         for name in indices:
             live = response[name]["mappings"].get("properties", {})
             missing = {field: spec for field, spec in wanted.items() if field not in live}
+            # Multi-fields added since (the field queries' `.words`, decision 0017) can be added in place too; pages
+            # written before are searched by them once reindexed.
+            missing |= {
+                field: spec
+                for field, spec in wanted.items()
+                if field in live
+                and live[field].get("type") == spec["type"]
+                and set(spec.get("fields", {})) - set(live[field].get("fields", {}))
+            }
             changed = sorted(
                 field for field, spec in wanted.items() if field in live and live[field].get("type") != spec["type"]
             )
@@ -255,7 +336,7 @@ class ElasticsearchIndex:
         self._call("index creation", self.admin.indices.create, index=new)
         try:
             for batch in batches:
-                self._bulk({"_index": new, "_id": page.key, "_source": page.record()} for page in batch)
+                self._bulk({"_index": new, "_id": page.key, "_source": _page_source(page)} for page in batch)
             self._call("refresh", self.admin.indices.refresh, index=new)
         except BaseException:
             # The live version is untouched; drop the half-built one, or the next rebuild would pick a number
@@ -322,7 +403,7 @@ class ElasticsearchIndex:
         1..n, so if page n was `created` the document had fewer than n pages and nothing is left over. Only
         when it was `updated` (a reprocess) does a search look for pages beyond n, and delete them by id.
         previous_page_count is ignored (deprecated)."""
-        actions = [{"_index": self.alias, "_id": page.key, "_source": page.record()} for page in pages]
+        actions = [{"_index": self.alias, "_id": page.key, "_source": _page_source(page)} for page in pages]
         try:
             results = self._bulk(actions, refresh=True)
         except IndexRejected:
@@ -402,11 +483,16 @@ class ElasticsearchIndex:
             "pre_tags": [MARK_START], "post_tags": [MARK_END], "number_of_fragments": 3, "fragment_size": 160,
             "fields": {"text": {}, "text.exact": {}}, "no_match_size": 200,
         }  # fmt: skip
+        marks = marked(query)
+        if marks is not None and marks != query:
+            # Operators and field queries match on other fields (sentences, paragraphs, case fields): mark their
+            # words on the page text with a query of those words alone (decision 0017).
+            highlight["highlight_query"] = compile_dsl(marks)
         sort: list[Any] = ["_score", {"document_id": "asc"}, {"page_number": "asc"}]
         response = self._search(
             "search", time.monotonic() + self.search_timeout_seconds, query=self._query(query, filters),
             from_=offset, size=limit, track_total_hits=True, sort=sort, highlight=highlight,
-            source_excludes=["text", "parties", "readers", "sealed_readers"],
+            source_excludes=["text", "parties", "readers", "sealed_readers", *STRUCTURE_FIELDS.values()],
             aggs={field: {"terms": {"field": field, "size": FACET_SIZE}} for field in FACET_FIELDS},
         )  # fmt: skip
         hits = []

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from core.errors import BackendUnavailable, DatabaseBusy
+from search.backends import sqlite_plan
 from search.backends.base import (
     MARK_END,
     MARK_START,
@@ -27,7 +28,7 @@ from search.backends.base import (
     SimilarDocument,
 )
 from search.highlight import best_fragment, to_marked_html
-from search.query import And, Cites, Clause, Not, Or, Phrase, Term
+from search.query import And, Cites, Clause, Near, Not, Or, Phrase, Term
 from search.schemas import (
     FACET_FIELDS,
     INDEX_FIELDS,
@@ -77,6 +78,8 @@ def compile_fts(clause: Clause) -> str:
         return _quote(clause.text) + (" *" if clause.prefix else "")
     if isinstance(clause, Phrase):
         return _quote(" ".join(clause.words))
+    if isinstance(clause, Near):  # w/N (decision 0017); pre/N, /s, /p and fields are planned by sqlite_plan
+        return sqlite_plan.compile_near(clause, _quote)
     if isinstance(clause, Or):
         return "(" + " OR ".join(compile_fts(item) for item in clause.clauses) + ")"
     if isinstance(clause, And):
@@ -172,6 +175,7 @@ class SqliteFtsIndex:
             raise BackendUnavailable(f"search index {self.path} cannot be opened: {error}") from error
         try:
             connection.execute("PRAGMA busy_timeout=30000")
+            sqlite_plan.register(connection)  # the lawyers' operators' checks (decision 0017)
             yield connection
             connection.commit()
         except sqlite3.OperationalError as error:
@@ -315,12 +319,16 @@ class SqliteFtsIndex:
         conditions: list[str] = []
         parameters: list[Any] = []
         # The walls go into the MATCH (see ACCESS_COLUMN): only pages the caller may see are ever matched.
-        terms = [text_match(query)] if query is not None else []
+        # What MATCH cannot say of the query (pre/N, /s, /p, field queries) is a condition beside it (decision 0017).
+        planned = sqlite_plan.plan(query, text_match) if query is not None else sqlite_plan.Plan()
+        terms = [text_match(planned.match)] if planned.match is not None else []
         if filters.readers is not None:
             terms.append(access_match(filters.readers))
         if terms:
             conditions.append("pages MATCH ?")
             parameters.append(" AND ".join(f"({term})" for term in terms))
+        conditions.extend(planned.conditions)
+        parameters.extend(planned.parameters)
         for column in ("case_id", "document_id", "court", "status", "case_type", "doc_type"):
             value = getattr(filters, column)
             if value is not None:
@@ -337,12 +345,18 @@ class SqliteFtsIndex:
     def search(self, query: Clause | None, filters: SearchFilters, offset: int, limit: int) -> PageSearchResult:
         if filters.readers == ():  # keys that open nothing
             return _nothing()
+        if query is not None and sqlite_plan.has_fuzzy(query):
+            with self._connect() as connection:
+                query = sqlite_plan.resolve_fuzzy(connection, query)
         where, parameters = self._where(query, filters)
+        planned = sqlite_plan.plan(query, text_match) if query is not None else sqlite_plan.Plan()
+        marks = sqlite_plan.marked(query)
         highlight = f"highlight(pages, {TEXT_COLUMN}, '{MARK_START}', '{MARK_END}')"
         # SQLite computes the selected columns of every row that OFFSET skips, too: highlight in the ranked query
         # only on the first page of results; past it, a second query highlights the shown hits by rowid.
-        inline = query is not None and offset == 0
-        if query is not None:
+        ranked = planned.match is not None  # a query of field queries alone has no MATCH to rank by
+        inline = ranked and offset == 0 and planned.marks_in_match
+        if ranked:
             # Ties by rowid, which costs nothing (ordering by document_id and page_number reads those stored
             # columns for every matching row: 2.4 times the time of the whole query): a document's pages stay in
             # page order, since they are written in that order, and paging is stable.
@@ -362,8 +376,8 @@ class SqliteFtsIndex:
                 parameters,
             ).fetchall()
             highlighted: dict[int, str] = {}
-            if query is not None and not inline:
-                highlighted = self._highlights(connection, text_match(query), [row[0] for row in rows])
+            if marks is not None and not inline:
+                highlighted = self._highlights(connection, text_match(marks), [row[0] for row in rows])
         total, facets = _total_and_facets(combinations)
         hits = []
         for (
@@ -403,8 +417,8 @@ class SqliteFtsIndex:
     def matching_documents_per_case(self, query: Clause, filters: SearchFilters) -> dict[str, int]:
         if filters.readers == ():
             return {}
-        where, parameters = self._where(query, filters)
         with self._connect() as connection, self._budget(connection):
+            where, parameters = self._where(sqlite_plan.resolve_fuzzy(connection, query), filters)
             rows = connection.execute(
                 f"SELECT case_id, count(DISTINCT document_id) FROM pages{where} GROUP BY case_id", parameters
             ).fetchall()

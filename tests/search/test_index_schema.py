@@ -6,7 +6,7 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
-from search.backends.elastic import page_mapping
+from search.backends.elastic import STRUCTURE_FIELDS, STRUCTURE_GAP, page_mapping
 from search.backends.sqlite_fts import ACCESS_COLUMN, CITES_COLUMN, SqliteFtsIndex
 from search.schemas import CASE_INDEX_FIELDS, INDEX_FIELDS
 from tests.search.samples import CASE, page
@@ -26,7 +26,10 @@ def test_a_case_edit_rewrites_exactly_the_case_fields() -> None:
 
 def test_the_elasticsearch_mapping_declares_every_index_field() -> None:
     properties = page_mapping("standard")["properties"]
-    assert list(properties) == list(INDEX_FIELDS)
+    # The engine's own sentences and paragraphs of the text (decision 0017) come last.
+    assert list(properties) == [*INDEX_FIELDS, *STRUCTURE_FIELDS.values()]
+    assert properties["sentences"]["position_increment_gap"] == STRUCTURE_GAP
+    assert properties["court"]["fields"]["words"]["type"] == "text"
     assert properties["text"]["fields"]["exact"]["analyzer"] == "standard"
     assert properties["filed_on"]["type"] == "date" and properties["parties"]["type"] == "keyword"
     assert properties["readers"]["type"] == "keyword" and properties["sealed"]["type"] == "boolean"

@@ -1,0 +1,169 @@
+"""Sentences, paragraphs and word positions of a page, the same way for both engines (decision 0017).
+
+Elasticsearch indexes a page's sentences and paragraphs (split here) as array values with a position gap, so
+`/s` and `/p` are interval queries inside the engine. FTS5 has no such gap: its search checks `pre/N`, `/s` and
+`/p` inside the SQL statement with `matches`, a scalar function over the page text of the rows its MATCH already
+narrowed, reading positions the way FTS5's tokenizer (unicode61, remove_diacritics 2, porter) numbers them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from search.boxes import fold
+from search.query import WORD, Atom, Fuzzy, Near, Phrase, Term, Within
+
+# A blank line (or a form feed) ends a paragraph; a single line break is a wrapped line of the same paragraph.
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*|\f\s*")
+# A sentence ends at . ? ! or the Urdu and Arabic full stop and question mark, followed by space and a capital, a
+# digit, an opening bracket or quote, or a letter of a script without case; not after a one-letter initial
+# ("W.P.", "S. 497") or a common legal abbreviation ("No.", "Mr.", "v.", "Art."), which a capital follows too.
+SENTENCE_END = re.compile(r"(?<=[.?!۔؟])[\"')\]]*\s+(?=[A-Z0-9(\[\"'\u0600-\u06ff])")
+ABBREVIATIONS = frozenset(
+    {
+        "no", "nos", "mr", "mrs", "ms", "dr", "v", "vs", "st", "sec", "secs", "art", "arts", "ss", "crl", "misc",
+        "ltd", "co", "pvt", "inc", "hon", "j", "jj", "cj", "sr", "jr", "prof", "govt", "dept", "cr", "civ", "ord",
+        "para", "paras", "p", "pp", "cl", "viz", "etc", "ch", "vol", "rs",
+    }
+)  # fmt: skip
+_PORTER = snowballstemmer.stemmer("porter")
+
+
+@lru_cache(maxsize=100_000)
+def index_word(word: str) -> str:
+    """The word as FTS5's `porter unicode61 remove_diacritics 2` indexes it (and Elasticsearch's english analyzer,
+    whose stemmer is Porter's too): folded, then stemmed."""
+    return str(_PORTER.stemWord(fold(word)))
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        if text[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences never cross a paragraph boundary."""
+    spans: list[tuple[int, int]] = []
+    for begin, end in paragraph_spans(text):
+        start = begin
+        for match in SENTENCE_END.finditer(text, begin, end):
+            before = text[start : match.start()].rstrip("\"')]").rstrip(".?!۔؟").rsplit(None, 1)
+            last = before[-1].lower().lstrip("([\"'") if before else ""
+            if text[match.start() - 1] == "." and (len(last) <= 1 or last in ABBREVIATIONS or "." in last):
+                continue  # an initial or an abbreviation, not the end of a sentence
+            spans.append((start, match.start()))
+            start = match.end()
+        spans.append((start, end))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[begin:end] for begin, end in sentence_spans(text)]
+
+
+def paragraphs(text: str) -> list[str]:
+    return [text[begin:end] for begin, end in paragraph_spans(text)]
+
+
+@dataclass(frozen=True)
+class _Page:
+    words: tuple[str, ...]  # index words (stems), in position order
+    folded: tuple[str, ...]
+    sentence: tuple[int, ...]  # each word's sentence number
+    paragraph: tuple[int, ...]
+
+
+def _analyse(text: str) -> _Page:
+    sentence_starts = [begin for begin, _ in sentence_spans(text)]
+    paragraph_starts = [begin for begin, _ in paragraph_spans(text)]
+    words, folded, sentence, paragraph = [], [], [], []
+    for match in WORD.finditer(text):
+        word = fold(match.group(0))
+        folded.append(word)
+        words.append(index_word(word))
+        sentence.append(bisect_right(sentence_starts, match.start()))
+        paragraph.append(bisect_right(paragraph_starts, match.start()))
+    return _Page(tuple(words), tuple(folded), tuple(sentence), tuple(paragraph))
+
+
+# An operand compiled for matching: ("words", stems in a row), ("prefix", folded prefix) or ("any", stems).
+Pattern = tuple[str, tuple[str, ...]]
+
+
+def pattern(atom: Atom, fuzzy_expansions: dict[Fuzzy, tuple[str, ...]] | None = None) -> Pattern:
+    if isinstance(atom, Term) and atom.prefix:
+        return ("prefix", (fold(atom.text),))
+    if isinstance(atom, Term):
+        return ("words", (index_word(atom.text),))
+    if isinstance(atom, Phrase):
+        return ("words", tuple(index_word(word) for word in atom.words))
+    return ("any", (fuzzy_expansions or {}).get(atom, ()))
+
+
+def _spans(page: _Page, patterns: Sequence[Pattern]) -> list[tuple[int, int]]:
+    """(first, last) word positions of every occurrence of any of the patterns."""
+    found: list[tuple[int, int]] = []
+    words = page.words
+    for kind, values in patterns:
+        if kind == "words":
+            length = len(values)
+            for position, word in enumerate(words):
+                if word == values[0] and words[position : position + length] == values:
+                    found.append((position, position + length - 1))
+        elif kind == "prefix":
+            found.extend((position, position) for position, word in enumerate(words) if word.startswith(values[0]))
+        else:
+            wanted = set(values)
+            found.extend((position, position) for position, word in enumerate(words) if word in wanted)
+    return found
+
+
+def satisfied(text: str, kind: str, left: Sequence[Pattern], right: Sequence[Pattern], distance: int = 0) -> bool:
+    """Whether the page text holds the operator: kind "pre" (left, then right, at most `distance` positions from the
+    end of one to the start of the other: adjacent words are 1 apart), "near" (either order), "sentence" or
+    "paragraph" (both in one)."""
+    page = _analyse(text)
+    lefts, rights = _spans(page, left), _spans(page, right)
+    if not lefts or not rights:
+        return False
+    for first, last in lefts:
+        for other_first, other_last in rights:
+            if kind in ("pre", "near"):
+                if 0 < other_first - last <= distance:
+                    return True
+                if kind == "near" and 0 < first - other_last <= distance:
+                    return True
+            elif kind == "sentence":
+                if (
+                    page.sentence[first]
+                    == page.sentence[other_last]
+                    == page.sentence[other_first]
+                    == page.sentence[last]
+                ):
+                    return True
+            elif (
+                page.paragraph[first]
+                == page.paragraph[other_last]
+                == page.paragraph[other_first]
+                == page.paragraph[last]
+            ):
+                return True
+    return False
+
+
+def operator_kind(clause: Near | Within) -> str:
+    if isinstance(clause, Near):
+        return "pre" if clause.ordered else "near"
+    return clause.unit
