@@ -38,6 +38,16 @@ _SETPRIV = shutil.which("setpriv")
 if _SETPRIV is None:
     log.warning("setpriv (util-linux) is missing: a killed worker's tesseract processes will outlive it")
 
+# Urdu without the uploader choosing it (decision 0018): a page read in a language list without Urdu is read again
+# with Urdu first when it shows an unreadable line, a line of URDU_LINE_WORDS or more words most of which
+# (URDU_LINE_SHARE) Tesseract read with less than URDU_WORD_CONFIDENCE. A Latin model reading Arabic script gives
+# such lines (Urdu pages: 68-93 % of their words; mixed pages: their Urdu lines); clean English pages have 1-2 %
+# low-confidence words, scattered, and are never read twice, so English OCR costs what it did.
+URDU = "urd"
+URDU_WORD_CONFIDENCE = 60.0
+URDU_LINE_WORDS = 2
+URDU_LINE_SHARE = 2 / 3
+
 # Tesseract's progress chatter on stderr, left out of error reasons.
 _CHATTER = ("Estimating resolution", "Warning. Invalid resolution", "Page ", "Detected ", "Tesseract Open Source")
 
@@ -72,12 +82,14 @@ class _Reading:
     confidence: float | None
     sideways: bool
     words: tuple[WordBox, ...] = ()  # normalised to the image Tesseract read
+    unreadable_lines: int = 0  # lines mostly of low-confidence words: another script, for a Latin model
 
 
 def _readings_from_tsv(tsv: str, pages: int) -> list[_Reading]:
     """Rebuild each page's lines and paragraphs from Tesseract's TSV, so one run gives text, confidence and the
     shape of the lines."""
     lines: list[dict[tuple[int, int, int], list[str]]] = [{} for _ in range(pages)]
+    doubtful: list[dict[tuple[int, int, int], int]] = [{} for _ in range(pages)]  # low-confidence words per line
     confidences: list[list[float]] = [[] for _ in range(pages)]
     tall_lines: list[set[tuple[int, int, int]]] = [set() for _ in range(pages)]
     sizes: list[tuple[int, int]] = [(1, 1)] * pages
@@ -97,13 +109,25 @@ def _readings_from_tsv(tsv: str, pages: int) -> list[_Reading]:
         word_confidence = float(row["conf"])
         if word_confidence >= 0:  # -1 marks non-word boxes
             confidences[page].append(word_confidence)
+        if word_confidence < URDU_WORD_CONFIDENCE:
+            doubtful[page][key] = doubtful[page].get(key, 0) + 1
     readings = [
         _reading(words, scores, tall) for words, scores, tall in zip(lines, confidences, tall_lines, strict=True)
     ]
     return [
-        dataclasses.replace(reading, words=_normalised(page_boxes, size))
-        for reading, page_boxes, size in zip(readings, boxes, sizes, strict=True)
+        dataclasses.replace(
+            reading, words=_normalised(page_boxes, size), unreadable_lines=_unreadable_lines(page_lines, low)
+        )
+        for reading, page_boxes, size, page_lines, low in zip(readings, boxes, sizes, lines, doubtful, strict=True)
     ]
+
+
+def _unreadable_lines(lines: dict[tuple[int, int, int], list[str]], doubtful: dict[tuple[int, int, int], int]) -> int:
+    return sum(
+        1
+        for key, words in lines.items()
+        if len(words) >= URDU_LINE_WORDS and doubtful.get(key, 0) >= URDU_LINE_SHARE * len(words)
+    )
 
 
 def _normalised(boxes: list[tuple[str, int, int, int, int]], size: tuple[int, int]) -> tuple[WordBox, ...]:
@@ -152,10 +176,14 @@ def run_tesseract(arguments: Sequence[str], timeout: float) -> str:
 
 
 class TesseractOcr:
-    def __init__(self, timeout_seconds: float = 180, correct_orientation: bool = True) -> None:
+    def __init__(
+        self, timeout_seconds: float = 180, correct_orientation: bool = True, detect_urdu: bool = True
+    ) -> None:
         self.timeout_seconds = timeout_seconds
         # Off only to measure what the checks cost (bench, decision 0008).
         self.correct_orientation = correct_orientation
+        # Pages with unreadable lines read again with Urdu first (decision 0018); off only to measure it.
+        self.detect_urdu = detect_urdu
 
     def available_languages(self) -> set[str]:
         return set(_installed_languages()) - {"osd"}
@@ -174,8 +202,41 @@ class TesseractOcr:
         return results
 
     def _recognise(self, images: Sequence[Image.Image], languages: str) -> list[OcrResult]:
+        results, unreadable, read_from = self._recognise_upright(images, languages)
+        return self._with_urdu(results, unreadable, read_from, languages)
+
+    def _with_urdu(
+        self, results: list[OcrResult], unreadable: list[int], read_from: list[Image.Image], languages: str
+    ) -> list[OcrResult]:
+        """Read again, Urdu first and the page's languages after it, the pages with unreadable lines; keep the new
+        reading where Tesseract is more confident of it. Mixed pages keep both scripts: `urd+eng` reads English
+        too (decision 0018)."""
+        if not self.detect_urdu or URDU in languages.split("+") or URDU not in _installed_languages():
+            return results
+        again = [index for index, lines in enumerate(unreadable) if lines > 0]
+        if not again:
+            return results
+        try:
+            readings = self._read([read_from[index] for index in again], f"{URDU}+{languages}")
+        except (OcrFailed, OcrTimedOut) as error:  # the first readings stand
+            log.warning("reading %d pages again in Urdu failed; keeping their first reading: %s", len(again), error)
+            return results
+        for index, reading in zip(again, readings, strict=True):
+            first = results[index]
+            if reading.confidence is not None and reading.confidence > (first.confidence or 0.0):
+                # Boxes of the image read, which is already upright: the result's rotation stays as it was.
+                results[index] = dataclasses.replace(first, text=reading.text, confidence=reading.confidence,
+                                                     words=reading.words)  # fmt: skip
+        return results
+
+    def _recognise_upright(
+        self, images: Sequence[Image.Image], languages: str
+    ) -> tuple[list[OcrResult], list[int], list[Image.Image]]:
+        """The results, each page's unreadable lines, and the image each result was read from (turned upright)."""
         if not self.correct_orientation:
-            return [OcrResult(page.text, page.confidence, words=page.words) for page in self._read(images, languages)]
+            pages = self._read(images, languages)
+            results = [OcrResult(page.text, page.confidence, words=page.words) for page in pages]
+            return results, [page.unreadable_lines for page in pages], list(images)
         skews = [estimate_skew(image) for image in images]
         straight = [straighten(image, skew) for image, skew in zip(images, skews, strict=True)]
         readings = self._read(straight, languages)
@@ -191,21 +252,30 @@ class TesseractOcr:
             )
             for reading, (rotation, again), skew in zip(readings, turns, skews, strict=True)
         ]
+        unreadable = [reading.unreadable_lines for reading in readings]
+        # The image each result was read from, upright (a page read sideways as it was is turned for a reread).
+        read_from = [
+            turn(image, rotation) if rotation and not again else image
+            for image, (rotation, again) in zip(straight, turns, strict=True)
+        ]
         retry = [index for index, (_, again) in enumerate(turns) if again]
         if not retry:
-            return results
+            return results, unreadable, read_from
         turned = [turn(straight[index], turns[index][0]) for index in retry]
         try:
             second_readings = self._read(turned, languages)
         except (OcrFailed, OcrTimedOut) as error:  # the first readings stand: no worse than without the check
             log.warning("reading %d pages again turned failed; keeping their first reading: %s", len(retry), error)
-            return results
-        for index, second in zip(retry, second_readings, strict=True):
+            for index in retry:  # Tesseract is failing on these pages: no third reading in Urdu either
+                unreadable[index] = 0
+            return results, unreadable, read_from
+        for index, second, image in zip(retry, second_readings, turned, strict=True):
             first = readings[index].confidence or 0.0
             if second.confidence is not None and second.confidence >= first + MIN_CONFIDENCE_GAIN:
                 # Read on the turned image: its boxes are already in the upright frame.
                 results[index] = OcrResult(second.text, second.confidence, turns[index][0], skews[index], second.words)
-        return results
+                unreadable[index], read_from[index] = second.unreadable_lines, image
+        return results, unreadable, read_from
 
     def _read(self, images: Sequence[Image.Image], languages: str) -> list[_Reading]:
         """All images in one Tesseract process, given a list of files: it loads its models once, not per page
