@@ -53,6 +53,17 @@ def has_active_admin(session: Session) -> bool:
     return session.scalars(token).first() is not None or session.scalars(user).first() is not None
 
 
+def count_active_admins(session: Session) -> int:
+    """Admin users who may sign in, and admin tokens that act by their role alone (the bootstrap token)."""
+    users = select(func.count()).select_from(User).where(User.role == Role.admin, User.active.is_(True))
+    tokens = (
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.role == Role.admin, ApiToken.user_id.is_(None), ApiToken.revoked_at.is_(None))
+    )
+    return int(session.scalar(users) or 0) + int(session.scalar(tokens) or 0)
+
+
 def find_unit_by_name(session: Session, name: str) -> Unit | None:
     return session.scalars(select(Unit).where(func.lower(Unit.name) == name.strip().lower())).first()
 

@@ -101,6 +101,17 @@ class UserCreate(BaseModel):
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
+class UserUpdate(BaseModel):
+    """What an admin may change about a person; the username and password are not among them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    role: Role | None = None
+    unit_id: PlainText | None = Field(default=None, min_length=1, max_length=36)
+    active: bool | None = None
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -13,7 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from access import audit, repository
-from access.schemas import CONTROL_CHARACTERS, Permission, Principal, TokenCreate, UserCreate, has_control_characters
+from access.schemas import (
+    CONTROL_CHARACTERS,
+    Permission,
+    Principal,
+    TokenCreate,
+    UserCreate,
+    UserUpdate,
+    has_control_characters,
+)
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from core.models import ApiToken, BrowserSession, Role, SignInFailure, Unit, UnitKind, User, utcnow
 
@@ -88,6 +96,37 @@ def _assign_noted_cases(session: Session, actor: Principal, officer: User) -> No
     for case in repository.cases_noting_officer(session, (officer.full_name, officer.username)):
         cases_service.assign_officer(session, actor, case, officer)
         case.officer_note = None
+
+
+def update_user(session: Session, actor: Principal, user_id: str, data: UserUpdate) -> User:
+    """Change a person's name, role, unit or whether they may sign in. A role change is recorded as its own event
+    (issue 9: every role change is in the trail). The last active admin cannot demote or deactivate themselves
+    out of existence: nobody could manage the install afterwards."""
+    user = get_user(session, user_id)
+    if data.unit_id is not None:
+        get_unit(session, data.unit_id)
+    losing_admin = (
+        user.role is Role.admin
+        and user.active
+        and ((data.role is not None and data.role is not Role.admin) or data.active is False)
+    )
+    if losing_admin and repository.count_active_admins(session) <= 1:
+        raise Conflict("this is the last active admin: make another admin first")
+    if data.role is not None and data.role is not user.role:
+        audit.record(session, actor, "user.role_change", "user", user.id, username=user.username,
+                     previous=user.role.value, role=data.role.value)  # fmt: skip
+        user.role = data.role
+    changes = {
+        field: value
+        for field, value in data.model_dump(exclude_unset=True, exclude={"role"}).items()
+        if value is not None and getattr(user, field) != value
+    }
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if changes:
+        audit.record(session, actor, "user.update", "user", user.id, username=user.username,
+                     **{field: str(value) for field, value in changes.items()})  # fmt: skip
+    return user
 
 
 def get_user(session: Session, user_id: str) -> User:

@@ -17,6 +17,7 @@ from access.schemas import (
     UnitOut,
     UserCreate,
     UserOut,
+    UserUpdate,
 )
 from api.deps import SESSION_COOKIE, CurrentUser, Manager, SessionDep, SettingsDep, client_address
 
@@ -41,6 +42,12 @@ def create_user(data: UserCreate, session: SessionDep, user: Manager) -> UserOut
 @router.get("/users")
 def list_users(session: SessionDep, user: Manager) -> list[UserOut]:
     return [UserOut.model_validate(each) for each in repository.list_users(session)]
+
+
+@router.patch("/users/{user_id}", responses={404: {"description": "no such user or unit"},
+                                             409: {"description": "the last active admin"}})  # fmt: skip
+def update_user(user_id: str, data: UserUpdate, session: SessionDep, user: Manager) -> UserOut:
+    return UserOut.model_validate(access_service.update_user(session, user, user_id, data))
 
 
 @router.get("/users/me")

@@ -439,6 +439,11 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ),
     ("GET", "/api/v1/users"): RouteSpec((NO_TARGET,), admin_only(200), _fixed("")),
     ("GET", "/api/v1/users/me"): RouteSpec((NO_TARGET,), everyone(200), _fixed("")),
+    ("PATCH", "/api/v1/users/{user_id}"): RouteSpec(
+        (NO_TARGET,),
+        admin_only(200),
+        lambda world, _p, _t, _s: Call(f"/api/v1/users/{world.bystander_user_id}", json={"full_name": _unique()}),
+    ),
     ("POST", "/api/v1/tokens"): RouteSpec(
         (NO_TARGET,),
         admin_only(201),
