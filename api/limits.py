@@ -37,6 +37,10 @@ API_PREFIX = "/api/v1/"
 UPLOAD_ROUTE = re.compile(r"^/api/v1/cases/[^/]+/documents/?$")
 # Boundaries, part headers and the small form fields (title, doc_type, filed_on, language) around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+# Citation extraction reads a whole judgment: its text may be 1,000,000 characters (citations/schemas.py, a 422
+# past that), and JSON escapes may double a text's bytes.
+CITATION_EXTRACT_ROUTE = "/api/v1/citations/extract"
+CITATION_EXTRACT_BODY_BYTES = 2 * 1024 * 1024
 # Signing in is the one body sent before there are credentials (small: the JSON limit still applies).
 ANONYMOUS_BODY_PATHS = frozenset({"/api/v1/auth/login"})
 # The same words as api/deps.py for every way of failing: a probe learns nothing about which tokens exist.
@@ -48,6 +52,8 @@ def body_limit(settings: Settings, method: str, path: str) -> int:
     """The most bytes a request body to this route may have."""
     if method == "POST" and UPLOAD_ROUTE.match(path):
         return settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+    if method == "POST" and path.rstrip("/") == CITATION_EXTRACT_ROUTE:
+        return max(settings.max_json_body_kb * 1024, CITATION_EXTRACT_BODY_BYTES)
     return settings.max_json_body_kb * 1024
 
 

@@ -38,7 +38,7 @@ def reported_documents(
         .where(or_(*(stored.contains(f'"{citation}"', autoescape=True) for citation in citations)))
         .order_by(Case.number, Document.created_at, Document.id)
     )
-    return [(document, case) for document, case in session.execute(query).tuples()]
+    return [(document, case) for document, case in session.execute(query).all()]
 
 
 def documents_with_cases(
@@ -52,4 +52,4 @@ def documents_with_cases(
         .join(Case, Case.id == Document.case_id)
         .where(Document.id.in_(list(dict.fromkeys(document_ids))), allowed)
     )
-    return {document.id: (document, case) for document, case in session.execute(query).tuples()}
+    return {document.id: (document, case) for document, case in session.execute(query).all()}

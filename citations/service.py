@@ -116,7 +116,9 @@ def with_citations(query_text: str | None, query: Clause | None) -> Clause | Non
     sit inside quotes, or when cutting them out leaves a query that cannot be parsed."""
     if query is None or not query_text or '"' in query_text or "citation:" in query_text.lower():
         return query
-    found = extract_citations(query_text)
+    # People type citations in lower case in a search box; the tables read capitals (offsets kept: same length).
+    upper = query_text.upper()
+    found = extract_citations(upper if len(upper) == len(query_text) else query_text)
     if not found:
         return query
     rest = query_text

@@ -121,6 +121,12 @@ def word(key: str) -> str:
     return "zq" + key.replace("_", "") + "zq"
 
 
+def citation(document_key: str) -> str:
+    """The law report each document cites (the precedent graph, decision 0019): one of its own, so that who cites it
+    is exactly that document."""
+    return f"PLD 2019 SC {7001 + list(DOCUMENTS).index(document_key)}"
+
+
 def main_document(case_key: str) -> str:
     """The one unsealed document of each case (its text holds the case's word too)."""
     return next(spec.key for spec in DOCUMENTS.values() if spec.case == case_key and not spec.sealed)
@@ -336,6 +342,7 @@ def build_world(api: Api) -> World:
         text = f"Statement {word(document.key)} under seal.\n"
         if not document.sealed:
             text = f"Papers of the matter {word(case.key)}. Exhibit {word(document.key)} is attached.\n"
+        text += f"It relies on {citation(document.key)}.\n"
         uploaded = world.upload(world.case_ids[case.key], word(document.key), text)
         world.document_ids[document.key] = uploaded["id"]
     for document in DOCUMENTS.values():

@@ -51,6 +51,7 @@ from tests.access.helpers import (
     Persona,
     World,
     build_world,
+    citation,
     main_document,
     manages_case,
     may_write,
@@ -412,6 +413,39 @@ def _check_document_id(world: World, _persona: Persona, target: str, response: h
     assert response.json()["document_id"] == world.document_ids[target]
 
 
+# --- the precedent graph (issue 11, decision 0019): each world document cites a law report of its own -------------
+
+
+def _cited_document(target: str) -> str:
+    return main_document(target) if target in CASES else target
+
+
+def _cited_by_call(_world: World, _persona: Persona, target: str, _status: int) -> Call:
+    typed = citation(_cited_document(target)).replace("PLD", "P.L.D.").replace(" SC ", " Supreme Court ")
+    return Call(f"/api/v1/citations/{typed}/cited-by", params={"size": 100})
+
+
+def _check_cited_by(world: World, persona: Persona, target: str, response: httpx.Response) -> None:
+    """Only the citing document the caller may see is listed and counted; one they may not see leaves no trace."""
+    body = response.json()
+    document_key = _cited_document(target)
+    listed = {item["document_id"] for item in body["documents"]}
+    assert body["citation"] == citation(document_key)
+    assert listed <= _visible_documents(world, persona), f"citing documents outside the walls: {listed}"
+    if CASES[DOCUMENTS[document_key].case].exists and sees_document(persona, DOCUMENTS[document_key]):
+        assert listed == {world.document_ids[document_key]} and body["total_documents"] == 1, body
+        assert [count["documents"] for count in body["by_court"]] == [1], body
+    else:
+        assert listed == set() and (body["total_documents"], body["total_pages"]) == (0, 0), body
+        assert body["by_court"] == [] and body["by_year"] == [], body
+
+
+def _check_cites(world: World, _persona: Persona, target: str, response: httpx.Response) -> None:
+    body = response.json()
+    assert body["document_id"] == world.document_ids[target]
+    assert [item["normalized"] for item in body["citations"]] == [citation(target)]
+
+
 # --- the table -------------------------------------------------------------------------------------------------
 
 PUBLIC = RouteSpec((NO_TARGET,), everyone(200), _fixed(""), needs_auth=False)
@@ -554,6 +588,16 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ),
     ("POST", "/api/v1/notifications/read-all"): RouteSpec(
         (NO_TARGET,), keeps_own(200, write=True, notices=True), _fixed("")
+    ),
+    # The precedent graph (decision 0019): cited-by inside the walls; a document's citations with the document's walls.
+    ("POST", "/api/v1/citations/extract"): RouteSpec(
+        (NO_TARGET,), readers(200), _fixed("", json={"text": "Relied on P.L.D. 2019 Supreme Court 1."})
+    ),
+    ("GET", "/api/v1/citations/{citation:path}/cited-by"): RouteSpec(
+        QUERY_TARGETS, readers(200), _cited_by_call, _check_cited_by, stack_core=True
+    ),
+    ("GET", "/api/v1/documents/{document_id}/cites"): RouteSpec(
+        DOCUMENT_TARGETS, reads_document, _document_url("/cites"), _check_cites, stack_core=True
     ),
     ("GET", "/api/v1/documents/{document_id}/similar"): RouteSpec(
         DOCUMENT_TARGETS, reads_document, _document_url("/similar"), _check_document_id, stack_core=True
