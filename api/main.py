@@ -13,6 +13,8 @@ from api.limits import install_body_limits
 from api.observability import install_observability
 from api.openapi import install_problem_responses
 from api.routers import access, alerts, audit, cases, citations, documents, health, search
+from api.routers import calendar, deadlines, hearings
+from api.routers import reports as reports_router
 from core.backends import build_backends
 from core.config import Settings, get_settings
 from core.db import check_schema
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_body_limits(app)  # refuses anonymous or oversize bodies before they are read
     install_observability(app)  # outermost: counts and logs every answer, refusals included
     app.include_router(health.router)
+    app.include_router(calendar.router)
     for router in (
         access.router,
         cases.router,
@@ -63,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit.router,
         alerts.router,
         citations.router,
+        hearings.router,
+        deadlines.router,
+        calendar.api_router,
+        reports_router.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_web(app)  # the pages, after the API: its error handlers answer page paths with pages
