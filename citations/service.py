@@ -168,7 +168,8 @@ def cited_by(session: Session, index: SearchIndex, actor: Principal, typed: str,
     known = repository.documents_with_cases(session, [hit.document_id for hit in hits], _walls(actor))
     pages: dict[str, list[int]] = defaultdict(list)
     for hit in hits:
-        if hit.document_id in known:
+        # A reported judgment prints its own citation in its headnote: it is the authority, not a citing document.
+        if hit.document_id in known and citation not in (known[hit.document_id][0].reported_as or []):
             pages[hit.document_id].append(hit.page)
     listed: list[CitedByDocument] = []
     for document_id, numbers in pages.items():
@@ -214,9 +215,11 @@ def cites(session: Session, actor: Principal, document: Document) -> CitesOut:
     """What a visible document cites, each authority with the pages that cite it and the documents in Casefile
     reported as it that the caller may see (the document itself left out)."""
     on_pages: dict[str, list[int]] = defaultdict(list)
+    itself = set(document.reported_as or [])  # a reported judgment's headnote prints its own citation
     for number, stored, text in repository.page_citations(session, document.id):
         for citation in stored if stored is not None else page_citations(text or ""):
-            on_pages[citation].append(number)
+            if citation not in itself:
+                on_pages[citation].append(number)
     reported: dict[str, list[ReportedDocument]] = defaultdict(list)
     for other, case in repository.reported_documents(session, list(on_pages), _walls(actor)):
         if other.id == document.id:

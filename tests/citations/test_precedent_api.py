@@ -136,7 +136,11 @@ def test_cites_resolve_to_a_reported_judgment_in_casefile(stack_api: Api) -> Non
     assert cites["2010 CLC 500"]["resolved"] == []
     cited_by = _ok(api.get(f"/api/v1/citations/PLD 2019 SC {page}/cited-by"))
     assert [item["document_id"] for item in cited_by["reported_as"]] == [reported]
-    assert {item["document_id"] for item in cited_by["documents"]} == {reported, citing}  # its own headnote too
+    # The judgment's headnote prints its own citation: it is the authority, not a citing document.
+    assert [item["document_id"] for item in cited_by["documents"]] == [citing]
+    assert f"PLD 2019 SC {page}" not in {
+        item["normalized"] for item in _ok(api.get(f"/api/v1/documents/{reported}/cites"))["citations"]
+    }
 
     # Corrected by hand: any spelling in, normalised; a value that is not a citation is refused.
     corrected = _ok(api.patch(f"/api/v1/documents/{reported}", json={"reported_as": ["2019 S.C.M.R. 77"]}))
@@ -181,8 +185,8 @@ def test_sealed_and_foreign_citing_documents_are_absent_from_cited_by_and_cites(
     reported = _document(api, theirs["id"], f"PLD 2020 Lahore {page}\n[Lahore High Court]\nJUDGMENT\nText.")
 
     url = f"/api/v1/citations/PLD 2020 Lah {page}/cited-by"
-    everything = _ok(api.get(url))  # the admin sees all four
-    assert everything["total_documents"] == 4
+    everything = _ok(api.get(url))  # the admin sees all three citing papers, and the judgment
+    assert everything["total_documents"] == 3 and len(everything["reported_as"]) == 1
     clerk = _ok(api.get(url, role=Role.clerk))
     assert [item["document_id"] for item in clerk["documents"]] == [open_id]
     assert (clerk["total_documents"], clerk["total_pages"]) == (1, 1)
@@ -191,7 +195,7 @@ def test_sealed_and_foreign_citing_documents_are_absent_from_cited_by_and_cites(
     assert clerk["reported_as"] == []  # the reported judgment is another unit's
     assert sealed_id not in str(clerk) and foreign_id not in str(clerk) and "Sindh" not in str(clerk)
     foreign = _as(api, other_clerk, url)
-    assert {item["document_id"] for item in foreign["documents"]} == {foreign_id, reported}
+    assert [item["document_id"] for item in foreign["documents"]] == [foreign_id]
     assert [count["value"] for count in foreign["by_court"]] == ["Sindh High Court"]
     assert [item["document_id"] for item in foreign["reported_as"]] == [reported]
 

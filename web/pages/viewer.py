@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from access.schemas import Permission
 from api.deps import BackendsDep, SessionDep
+from citations.service import page_citations
 from core.errors import Forbidden, MalformedQuery, NotFound
 from core.models import Document
 from ingest import page_images
@@ -142,4 +143,6 @@ def page_viewer(
         download_url=f"/api/v1/documents/{document.id}/file" if viewer.can(Permission.download.value) else None,
         urdu=urdu,
         text=marked_text(page.text, query),
+        # The page's citations, each a link to who else cites it (decision 0019); pages from before 0006: from the text.
+        citations=page.citations if page.citations is not None else page_citations(page.text),
     )
