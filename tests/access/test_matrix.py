@@ -446,6 +446,19 @@ def _check_cites(world: World, _persona: Persona, target: str, response: httpx.R
     assert [item["normalized"] for item in body["citations"]] == [citation(target)]
 
 
+# --- reports (issue 12): aggregates inside the walls --------------------------------------------------------------
+
+
+def _check_pending_report(world: World, persona: Persona, _target: str, response: httpx.Response) -> None:
+    """Every world case is pending (intake): the caller's count covers at least the ones they see."""
+    visible = sum(1 for spec in CASES.values() if sees_case(persona, spec))
+    assert response.json()["total"] >= visible, response.text
+
+
+def _report(check: Check | None = None, stack_core: bool = False, **params: Any) -> RouteSpec:
+    return RouteSpec((NO_TARGET,), readers(200), _fixed("", params=params or None), check, stack_core=stack_core)
+
+
 # --- the table -------------------------------------------------------------------------------------------------
 
 PUBLIC = RouteSpec((NO_TARGET,), everyone(200), _fixed(""), needs_auth=False)
@@ -602,6 +615,14 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/v1/documents/{document_id}/similar"): RouteSpec(
         DOCUMENT_TARGETS, reads_document, _document_url("/similar"), _check_document_id, stack_core=True
     ),
+    # Reports (issue 12): every role that reads case content, counting inside its walls; auditors none.
+    ("GET", "/api/v1/reports"): _report(),
+    ("GET", "/api/v1/reports/pending"): _report(_check_pending_report, stack_core=True, by="officer"),
+    ("GET", "/api/v1/reports/ageing"): _report(format="csv"),
+    ("GET", "/api/v1/reports/overdue"): _report(by="unit"),
+    ("GET", "/api/v1/reports/hearings"): _report(format="xlsx"),
+    ("GET", "/api/v1/reports/outcomes"): _report(by="court"),
+    ("GET", "/api/v1/reports/median-days"): _report(by="year"),
 }
 
 
