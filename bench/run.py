@@ -42,6 +42,9 @@ TARGETS = {
     "web_search_ratio": "<= 1.2",
     "viewer_render_ms": "<= 150",
     "viewer_cached_ms": "<= 10",
+    "urdu_cer_naskh": "<= 10",
+    "urdu_cer_nastaliq": "<= 10",
+    "urdu_r1_ocr_english": ">= 0.95",
 }
 STAGE_OF = {
     "r1": "r1",
@@ -68,6 +71,10 @@ STAGE_OF = {
     "viewer": "viewer",
     "viewer_render_ms": "viewer",
     "viewer_cached_ms": "viewer",
+    "urdu": "urdu",
+    "urdu_cer_naskh": "urdu",
+    "urdu_cer_nastaliq": "urdu",
+    "urdu_r1_ocr_english": "urdu",
 }
 STAGE_KEYS = {stage: [key for key in TARGETS if STAGE_OF[key] == stage] for stage in set(STAGE_OF.values())}
 
@@ -145,6 +152,12 @@ def stage_citations(run: Run) -> dict[str, Any]:
     from bench.citations import run_citations
 
     return run_citations(smoke=run.sizes is SMOKE)
+
+
+def stage_urdu(run: Run) -> dict[str, Any]:
+    from bench.urdu import run_urdu
+
+    return run_urdu(run.work)
 
 
 def stage_r1(run: Run) -> dict[str, Any]:
@@ -358,7 +371,7 @@ def table(results: dict[str, Any]) -> Table:
 
 def parse_only(only: str | None) -> set[str]:
     if not only:
-        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations"}
+        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations", "urdu"}
     stages = set()
     for name in (part.strip() for part in only.split(",") if part.strip()):
         if name not in STAGE_OF:
@@ -415,6 +428,8 @@ def _run_stages(run: Run, stages: set[str]) -> None:
         run.stage("cer", lambda: stage_cer(run), STAGE_KEYS["cer"])
     if "citations" in stages:
         run.stage("citations", lambda: stage_citations(run), STAGE_KEYS["citations"])
+    if "urdu" in stages:
+        run.stage("urdu", lambda: stage_urdu(run), STAGE_KEYS["urdu"])
     if "r2" in stages:
         run.stage("r2", lambda: stage_r2(run), STAGE_KEYS["r2"])
     if "r3" in stages:
