@@ -96,7 +96,8 @@ def clients(web_stack: WebStack) -> Iterator[dict[str, httpx.Client]]:
 
 
 def url_for(path: str, target: Target) -> str:
-    values = {"case_id": target.case_id, "document_id": target.document_id, "number": "1"}
+    values = {"case_id": target.case_id, "document_id": target.document_id, "number": "1",
+              "citation:path": "PLD 2019 SC 1"}  # fmt: skip
     url = path
     while "{" in url:
         name = url[url.index("{") + 1 : url.index("}")]
