@@ -391,7 +391,9 @@ def check_access_log(session: Session, actor: Principal, case_id: str) -> None:
     if actor.can(Permission.audit):
         allowed: ColumnElement[bool] = true()
     elif actor.role is Role.officer and actor.user_id:
-        allowed = exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id)
+        allowed = exists().where(
+            Assignment.case_id == Case.id, Assignment.user_id == actor.user_id, Assignment.ended_at.is_(None)
+        )
     else:
         raise NotFound(f"no case with id {case_id}")
     if session.scalar(select(Case.id).where(Case.id == case_id, allowed)) is None:

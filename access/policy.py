@@ -41,7 +41,9 @@ def _granted(
 def _assigned(principal: Principal, case_id: SQLColumnExpression[str]) -> ColumnElement[bool]:
     if principal.role is not Role.officer or not principal.user_id:
         return false()
-    return exists().where(Assignment.case_id == case_id, Assignment.user_id == principal.user_id)
+    return exists().where(
+        Assignment.case_id == case_id, Assignment.user_id == principal.user_id, Assignment.ended_at.is_(None)
+    )
 
 
 def privileged(principal: Principal, case_id: SQLColumnExpression[str]) -> ColumnElement[bool]:

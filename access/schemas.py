@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from core.models import Access, Role, UnitKind
+from core.models import Access, AssignmentRole, Role, UnitKind
 
 
 class Permission(enum.StrEnum):
@@ -122,6 +122,7 @@ class UserOut(BaseModel):
     unit_id: str
     active: bool
     created_at: datetime
+    specialisations: list[str] = Field(default_factory=list, description="An officer's fields (decision 0021)")
 
 
 class MeOut(BaseModel):
@@ -192,6 +193,8 @@ class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: PlainText = Field(min_length=1, max_length=36)
+    role: AssignmentRole | None = Field(default=None, description="Default: lead if the case has none, else assisting")
+    note: PlainText | None = Field(default=None, max_length=1000)
 
 
 class AssignmentOut(BaseModel):
@@ -201,6 +204,15 @@ class AssignmentOut(BaseModel):
     case_id: str
     user_id: str
     created_at: datetime
+    role: AssignmentRole = AssignmentRole.lead
+    note: str | None = None
+    assigned_by: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledge_by: datetime | None = None
+    unacknowledged: bool = Field(default=False, description="Not acknowledged by acknowledge_by (decision 0021)")
+    ended_at: datetime | None = None
+    ended_reason: str | None = None
+    ended_by: str | None = None
 
 
 class AuditEventOut(BaseModel):

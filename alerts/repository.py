@@ -39,7 +39,8 @@ def assigned_officers(session: Session, case_id: str) -> Sequence[User]:
     query = (
         select(User)
         .join(Assignment, Assignment.user_id == User.id)
-        .where(Assignment.case_id == case_id, User.active.is_(True), User.role == Role.officer)
+        .where(Assignment.case_id == case_id, Assignment.ended_at.is_(None), User.active.is_(True))
+        .where(User.role == Role.officer)
         .order_by(User.id)
     )
     return session.scalars(query).all()

@@ -54,11 +54,14 @@ class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
-    kind: str = Field(description="saved_search (a new document matches one of your saved searches) or new_filing")
+    kind: str = Field(
+        description="saved_search (a new document matches one of your saved searches), new_filing, or mention "
+        "(an @mention in a case's comments)"
+    )
     title: str
     body: str
     case_id: str
-    document_id: str
+    document_id: str | None = Field(description="None for a notice about the case itself (mention)")
     page: int | None = Field(description="the first matching page, for a saved search")
     link: str = Field(description="the page in the web viewer")
     created_at: datetime

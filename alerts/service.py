@@ -93,6 +93,8 @@ def delete_saved_search(session: Session, actor: Principal, saved_search_id: str
 
 
 def link_of(notification: Notification, query: str | None = None) -> str:
+    if notification.document_id is None:  # about the case itself (a mention in its comments)
+        return f"/cases/{notification.case_id}#comments"
     url = f"/documents/{notification.document_id}/pages/{notification.page or 1}"
     return url + (f"?{urlencode({'q': query})}" if query else "")
 

@@ -33,7 +33,7 @@ class CaseCreate(BaseModel):
     title: str = Field(max_length=500)
     court: str = Field(max_length=200, examples=["Lahore High Court"])
     case_type: PlainText | None = Field(default=None, max_length=100, examples=["writ petition"])
-    status: CaseStatus = CaseStatus.open
+    status: CaseStatus = CaseStatus.intake
     parties: list[Party] = Field(default_factory=list, max_length=200)
     filed_on: date | None = None
     next_hearing_on: date | None = None
@@ -59,6 +59,9 @@ class CaseUpdate(BaseModel):
     tags: list[PlainText] | None = Field(default=None, max_length=50)
     sealed: bool | None = None
     seal_reason: PlainText | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(
+        default=None, max_length=1000, description="Why the status changes: kept in the case's status history"
+    )
 
     @field_validator("number", "title", "court")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -10,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from access import audit, policy
 from access.schemas import Permission, Principal
-from cases import repository
+from cases import lifecycle, repository
 from cases.schemas import CaseCreate, CaseFilters, CaseUpdate
 from core.errors import BackendUnavailable, Conflict, Forbidden, InvalidInput, NotFound
-from core.models import Access, Assignment, Case, Document, Grant, Role, Unit, User
+from core.models import Access, Assignment, AssignmentRole, Case, Document, Grant, Role, Unit, User
 from core.uow import SYNC_CASE_INDEX, Job, after_commit, send_job_now
 from search.backends.base import SearchIndex
 from search.query import Clause, required_words
@@ -84,6 +85,7 @@ def create_case(session: Session, actor: Principal, data: CaseCreate) -> Case:
     except IntegrityError as error:  # a concurrent insert of the same number
         raise Conflict(f"{data.court} already has a case numbered {data.number!r}") from error
     audit.record(session, actor, "case.create", "case", case.id, number=case.number, court=case.court)
+    lifecycle.record_created(session, actor, case)
     return case
 
 
@@ -93,6 +95,10 @@ def update_case(session: Session, index: SearchIndex, actor: Principal, case_id:
     changes = data.model_dump(exclude_unset=True)
     sealing = changes.pop("sealed", None)
     reason = changes.pop("seal_reason", None)
+    status_reason = changes.pop("reason", None)
+    new_status = changes.pop("status", None)
+    if new_status is not None and new_status != case.status:  # through the lifecycle: 409 if not allowed
+        lifecycle.change_status(session, actor, case, new_status, status_reason)
     if sealing is not None and sealing != case.sealed:
         set_seal(session, actor, case, sealing, reason)
     for name in ("number", "title", "court", "status"):  # required columns cannot be cleared
@@ -128,25 +134,25 @@ def set_seal(session: Session, actor: Principal, target: Case | Document, sealed
                  reason=reason)  # fmt: skip
 
 
-def assign_officer(session: Session, actor: Principal, case: Case, officer: User) -> Assignment:
-    if officer.role is not Role.officer or not officer.active:
-        raise InvalidInput("only an active officer can be assigned to a case")
-    existing = next((each for each in case.assignments if each.user_id == officer.id), None)
-    if existing is not None:
-        return existing
-    assignment = Assignment(case_id=case.id, user_id=officer.id)
-    case.assignments.append(assignment)
-    session.flush()
-    audit.record(session, actor, "case.assign", "case", case.id, user_id=officer.id)
-    return assignment
+def assign_officer(
+    session: Session,
+    actor: Principal,
+    case: Case,
+    officer: User,
+    role: AssignmentRole | None = None,
+    note: str | None = None,
+    acknowledge_within: timedelta | None = None,
+) -> Assignment:
+    """Assign an officer (cases/lifecycle.py holds the rules of roles, reassignment and the status)."""
+    within = lifecycle.DEFAULT_ACKNOWLEDGE_WITHIN if acknowledge_within is None else acknowledge_within
+    return lifecycle.assign(session, actor, case, officer, role, note, within)
 
 
-def unassign_officer(session: Session, actor: Principal, case: Case, assignment_id: str) -> None:
-    assignment = next((each for each in case.assignments if each.id == assignment_id), None)
-    if assignment is None:
-        raise NotFound(f"no assignment with id {assignment_id} on this case")
-    case.assignments.remove(assignment)
-    audit.record(session, actor, "case.unassign", "case", case.id, user_id=assignment.user_id)
+def unassign_officer(
+    session: Session, actor: Principal, case: Case, assignment_id: str, reason: str | None = None
+) -> None:
+    """End the assignment; the row stays, with when, who and why (decision 0021)."""
+    lifecycle.end_assignment(session, actor, case, assignment_id, reason)
 
 
 def add_grant(

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     # it is, any other gets @mail_domain; with neither, that user gets no email.
     smtp_url: SecretStr | None = None
     mail_from: str = "casefile@localhost"
+    # An assignment not acknowledged by its officer within this many days is flagged (decision 0021).
+    acknowledge_within_days: float = Field(3.0, ge=0)
     mail_domain: str | None = None
 
     @field_validator("ocr_languages")

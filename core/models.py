@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -57,13 +58,31 @@ class Base(DeclarativeBase):
 
 
 class CaseStatus(enum.StrEnum):
-    open = "open"
-    pending = "pending"
-    adjourned = "adjourned"
-    reserved = "reserved"
+    """The case lifecycle (decision 0021); cases/lifecycle.py holds the allowed transitions."""
+
+    intake = "intake"  # registered, nobody assigned yet
+    assigned = "assigned"  # a law officer has it
+    pending = "pending"  # being heard
+    reserved = "reserved"  # judgment reserved
     decided = "decided"
-    disposed = "disposed"
+    appeal = "appeal"  # the decision is challenged
+    closed = "closed"
+
+
+class AssignmentRole(enum.StrEnum):
+    lead = "lead"
+    assisting = "assisting"
+
+
+class DecisionOutcome(enum.StrEnum):
+    """For the government: in favour of it, against it, partly."""
+
+    in_favour = "in_favour"
+    against = "against"
+    partly = "partly"
     withdrawn = "withdrawn"
+    dismissed_as_withdrawn = "dismissed_as_withdrawn"
+    disposed_of = "disposed_of"
 
 
 class DocType(enum.StrEnum):
@@ -142,6 +161,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # An officer's fields (service, tax, criminal, constitutional...), set by admins; assignment suggestions use them.
+    specialisations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # sha256 of the secret in the user's calendar feed URL (decision 0022): the URL is the credential.
+    calendar_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     unit: Mapped[Unit] = relationship()
 
@@ -155,7 +178,7 @@ class Case(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(500))
     court: Mapped[str] = mapped_column(String(200), index=True)
     case_type: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.open)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.intake)
     # [{"name": ..., "role": ...}]
     parties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The owning unit: by default the creator's. None only for cases made before units existed (admins see them).
@@ -169,8 +192,14 @@ class Case(TimestampMixin, Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     documents: Mapped[list[Document]] = relationship(back_populates="case")
+    # The current assignments; ended ones stay as rows (history) and are in assignment_history with these.
     assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Assignment.created_at"
+        primaryjoin="and_(Case.id == Assignment.case_id, Assignment.ended_at.is_(None))",
+        back_populates="case",
+        order_by="Assignment.created_at",
+    )
+    assignment_history: Mapped[list[Assignment]] = relationship(
+        primaryjoin="Case.id == Assignment.case_id", viewonly=True, order_by="Assignment.created_at"
     )
     grants: Mapped[list[Grant]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Grant.created_at"
@@ -178,18 +207,123 @@ class Case(TimestampMixin, Base):
 
 
 class Assignment(Base):
-    """A law officer assigned to a case."""
+    """A law officer assigned to a case, lead or assisting. Ending an assignment (reassignment, removal) keeps the
+    row with ended_at and the reason: only rows with ended_at None give access."""
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("case_id", "user_id", name="uq_assignments_case_user"),)
+    __table_args__ = (
+        # One current assignment per officer and case, and one current lead per case; ended rows are history.
+        Index(
+            "uq_assignments_current_case_user",
+            "case_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "uq_assignments_current_lead",
+            "case_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL AND role = 'lead'"),
+            postgresql_where=text("ended_at IS NULL AND role = 'lead'"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    role: Mapped[AssignmentRole] = mapped_column(_enum(AssignmentRole), default=AssignmentRole.lead)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    assigned_by: Mapped[str | None] = mapped_column(String(200))  # the actor's label, as the audit trail has it
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Flagged as unacknowledged from this time (created_at + CASEFILE_ACKNOWLEDGE_WITHIN_DAYS, fixed when assigned).
+    acknowledge_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    ended_reason: Mapped[str | None] = mapped_column(String(1000))
+    ended_by: Mapped[str | None] = mapped_column(String(200))
 
     case: Mapped[Case] = relationship(back_populates="assignments")
     user: Mapped[User] = relationship()
+
+    def unacknowledged_at(self, now: datetime) -> bool:
+        """A current assignment not acknowledged by its time."""
+        return (
+            self.ended_at is None
+            and self.acknowledged_at is None
+            and self.acknowledge_by is not None
+            and now >= self.acknowledge_by
+        )
+
+    @property
+    def unacknowledged(self) -> bool:
+        return self.unacknowledged_at(utcnow())
+
+
+class CaseStatusChange(Base):
+    """One change of a case's status: who, when and why. Never updated or deleted."""
+
+    __tablename__ = "case_status_changes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus))  # None: the case was created
+    to_status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus))
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class CaseDecision(Base):
+    """A decision in a case: its date, the outcome for the government, and the judgment if uploaded. A case decided
+    again after an appeal gets another row; the latest is the case's decision."""
+
+    __tablename__ = "case_decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    outcome: Mapped[DecisionOutcome] = mapped_column(_enum(DecisionOutcome))
+    judgment_document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CommentRequest(Base):
+    """A request for comments: a question the ministry must answer by a date, answered by a comment naming it."""
+
+    __tablename__ = "comment_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    answer_comment_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class CaseComment(Base):
+    """A comment on a case between the ministry and the law officers, with the case's documents it refers to and
+    the users it mentions (@username)."""
+
+    __tablename__ = "case_comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    document_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mentioned_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("comment_requests.id", ondelete="SET NULL"))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class Grant(Base):
@@ -379,7 +513,8 @@ class Notification(Base):
     title: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text, default="")
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    # None for a notice about the case itself (an @mention in a comment: kind "mention", source the comment's id).
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     page: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

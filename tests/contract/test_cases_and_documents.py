@@ -62,14 +62,14 @@ def test_download_original_with_ranges(stack_api: Api) -> None:
 
 
 def test_patch_case_updates_index_fields(stack_api: Api) -> None:
-    case = stack_api.create_case(status="open")
+    case = stack_api.create_case(status="pending")
     uploaded = stack_api.upload(case["id"], "p.pdf", born_digital_pdf(), doc_type="petition").json()
     assert stack_api.wait_until_done(uploaded["id"])["status"] == "indexed"
-    assert stack_api.search("mandamus", case_id=case["id"], status="open")["total"] == 1
+    assert stack_api.search("mandamus", case_id=case["id"], status="pending")["total"] == 1
 
     response = stack_api.patch(f"/api/v1/cases/{case['id']}", json={"status": "decided", "court": "Islamabad HC"})
     assert response.status_code == 200 and response.json()["status"] == "decided"
-    assert stack_api.search("mandamus", case_id=case["id"], status="open")["total"] == 0
+    assert stack_api.search("mandamus", case_id=case["id"], status="pending")["total"] == 0
     result = stack_api.search("mandamus", case_id=case["id"], status="decided")
     assert result["total"] == 1
     assert result["facets"]["court"] == [{"value": "Islamabad HC", "count": 1}]

@@ -92,7 +92,7 @@ class CaseForm:
     title: str = ""
     court: str = ""
     case_type: str = ""
-    status: str = CaseStatus.open.value
+    status: str = CaseStatus.intake.value
     parties: str = ""
     filed_on: str = ""
     next_hearing_on: str = ""
@@ -132,7 +132,7 @@ def case_form(
     title: Text = "",
     court: Text = "",
     case_type: Text = "",
-    status: Text = CaseStatus.open.value,
+    status: Text = CaseStatus.intake.value,
     parties: Annotated[str, Form(max_length=60_000)] = "",
     filed_on: Text = "",
     next_hearing_on: Text = "",
