@@ -43,6 +43,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("note", sa.String(1000), nullable=True))
         batch.add_column(sa.Column("assigned_by", sa.String(200), nullable=True))
         batch.add_column(sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("acknowledge_by", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("ended_reason", sa.String(1000), nullable=True))
         batch.add_column(sa.Column("ended_by", sa.String(200), nullable=True))
@@ -56,7 +57,7 @@ def upgrade() -> None:
         role = "assisting" if case_id in seen else "lead"
         seen.add(case_id)
         bind.execute(
-            sa.text("UPDATE assignments SET role = :role, acknowledged_at = :at WHERE id = :id"),
+            sa.text("UPDATE assignments SET role = :role, acknowledged_at = :at, acknowledge_by = :at WHERE id = :id"),
             {"role": role, "at": created_at, "id": assignment_id},
         )
     op.create_index(
@@ -176,7 +177,16 @@ def downgrade() -> None:
     op.drop_index("uq_assignments_current_case_user", "assignments")
     with op.batch_alter_table("assignments") as batch:
         batch.drop_index("ix_assignments_ended_at")
-        for column in ("ended_by", "ended_reason", "ended_at", "acknowledged_at", "assigned_by", "note", "role"):
+        for column in (
+            "ended_by",
+            "ended_reason",
+            "ended_at",
+            "acknowledge_by",
+            "acknowledged_at",
+            "assigned_by",
+            "note",
+            "role",
+        ):
             batch.drop_column(column)
         batch.create_unique_constraint("uq_assignments_case_user", ["case_id", "user_id"])
     with op.batch_alter_table("users") as batch:
