@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from search.query import And, Clause, Not, Or, Phrase, Term, words_of
+from rapidfuzz.distance import Levenshtein
+
+from search.query import And, Clause, Fuzzy, Near, Not, Or, Phrase, Term, Within, fuzzy_distance, words_of
 from search.urdu import normalise_urdu
 
 FORMAT_VERSION = 1
@@ -141,11 +143,29 @@ class _Wanted:
     terms: frozenset[str]  # stems of plain terms
     prefixes: tuple[str, ...]  # folded prefixes
     phrases: tuple[tuple[str, ...], ...]  # stems of each phrase's words
+    # Fuzzy words (decision 0017): the folded word and the edit distance it allows, on the words as written.
+    fuzzy: tuple[tuple[str, int], ...] = ()
 
 
-def _collect(clause: Clause | None, terms: set[str], prefixes: list[str], phrases: list[tuple[str, ...]]) -> None:
-    """The terms and phrases a page can show for this query: every side of an OR, nothing under a NOT."""
+def _collect(
+    clause: Clause | None,
+    terms: set[str],
+    prefixes: list[str],
+    phrases: list[tuple[str, ...]],
+    fuzzy: list[tuple[str, int]] | None = None,
+) -> None:
+    """The terms and phrases a page can show for this query: every side of an OR and of a proximity operator,
+    nothing under a NOT, no field query (not a page word)."""
     if clause is None or isinstance(clause, Not):
+        return
+    if isinstance(clause, Fuzzy):
+        if fuzzy is not None:
+            word = fold(clause.text)
+            fuzzy.append((word, fuzzy_distance(clause, word)))
+        return
+    if isinstance(clause, Near | Within):
+        for atom in (*clause.left, *clause.right):
+            _collect(atom, terms, prefixes, phrases, fuzzy)
         return
     if isinstance(clause, Term):
         if clause.prefix:
@@ -156,15 +176,16 @@ def _collect(clause: Clause | None, terms: set[str], prefixes: list[str], phrase
         phrases.append(tuple(stem(fold(word)) for word in clause.words))
     elif isinstance(clause, And | Or):
         for item in clause.clauses:
-            _collect(item, terms, prefixes, phrases)
+            _collect(item, terms, prefixes, phrases, fuzzy)
 
 
 def wanted(query: Clause | None) -> _Wanted:
     terms: set[str] = set()
     prefixes: list[str] = []
     phrases: list[tuple[str, ...]] = []
-    _collect(query, terms, prefixes, phrases)
-    return _Wanted(frozenset(terms), tuple(prefixes), tuple(phrases))
+    fuzzy: list[tuple[str, int]] = []
+    _collect(query, terms, prefixes, phrases, fuzzy)
+    return _Wanted(frozenset(terms), tuple(prefixes), tuple(phrases), tuple(dict.fromkeys(fuzzy)))
 
 
 @lru_cache(maxsize=50_000)
@@ -180,11 +201,11 @@ def _matching_indices(texts: Sequence[str] | _Lines, want: _Wanted, blob: str | 
     """The indices of the boxes the query marks. `blob` is the page's words joined by newlines, when at hand: on a
     page of ASCII words (most court papers), candidates are found by substring search in it, in C, and only they are
     analysed; other pages analyse every word."""
-    if not (want.terms or want.prefixes or want.phrases):
+    if not (want.terms or want.prefixes or want.phrases or want.fuzzy):
         return []
     if blob is None:
         blob = texts.blob if isinstance(texts, _Lines) else "\n".join(texts)
-    if blob.isascii():
+    if blob.isascii() and not want.fuzzy:  # a fuzzy word has no substring to look for: every word is a candidate
         starts = _candidates(blob.lower(), want)
         if isinstance(texts, _Lines):
             texts.starts.update(starts)
@@ -195,7 +216,18 @@ def _matching_indices(texts: Sequence[str] | _Lines, want: _Wanted, blob: str | 
     terms, prefixes = want.terms, want.prefixes
     for index in candidates:
         folded, stems, stem_set = _analysed(texts[index])
-        if (terms and not terms.isdisjoint(stem_set)) or (prefixes and any(w.startswith(prefixes) for w in folded)):
+        if (
+            (terms and not terms.isdisjoint(stem_set))
+            or (prefixes and any(w.startswith(prefixes) for w in folded))
+            or (
+                want.fuzzy
+                and any(
+                    Levenshtein.distance(word, target, score_cutoff=distance) <= distance
+                    for word in folded
+                    for target, distance in want.fuzzy
+                )
+            )
+        ):
             chosen.add(index)
         for phrase in want.phrases:
             for offset, word in enumerate(stems):
