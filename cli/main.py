@@ -17,7 +17,7 @@ from access.schemas import Principal
 from cases import repository as cases_repository
 from cases import service as cases_service
 from cases.schemas import CaseCreate
-from cli import audit, operations, people
+from cli import audit, import_cases, operations, people
 from core.backends import Backends, build_backends
 from core.config import get_settings
 from core.db import SchemaOutdated, check_schema, migrate
@@ -212,6 +212,7 @@ def reindex() -> None:
 operations.register(app)
 people.register(app)
 audit.register(app)
+import_cases.register(app)
 
 if __name__ == "__main__":
     app()
