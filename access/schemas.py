@@ -131,6 +131,8 @@ class MeOut(BaseModel):
     unit: UnitOut | None
     read_only: bool
     token_id: str | None
+    # The calendar feed's secret URL (decision 0022): shown when first made; later only a rotation shows a new one.
+    calendar_url: str | None = None
 
 
 class TokenCreate(BaseModel):

@@ -147,6 +147,8 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind), default=UnitKind.other)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who overdue deadlines of the unit's people escalate to (decision 0022); set by an admin.
+    head_user_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class User(Base):
@@ -519,4 +521,130 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set once the mail backend took it (CASEFILE_SMTP_URL); None while unsent or when mail is off.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- litigation: hearings, deadlines, limitation rules, reminders (issue 12, decision 0022) ---------------------
+
+
+class HearingOutcome(enum.StrEnum):
+    adjourned = "adjourned"
+    heard = "heard"
+    part_heard = "part_heard"  # "part-heard" in the issue: underscores keep JSON values identifier-like
+    reserved = "reserved"
+    decided = "decided"
+    not_taken_up = "not_taken_up"
+
+
+class Hearing(Base):
+    """One listing of a case before a court; its outcome, once recorded, may name the next date."""
+
+    __tablename__ = "hearings"
+    # The cause list reads one day across every case: the date leads the index.
+    __table_args__ = (Index("ix_hearings_date_court", "date", "court"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM", local court time
+    court: Mapped[str] = mapped_column(String(200))
+    bench: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(500))
+    outcome: Mapped[HearingOutcome | None] = mapped_column(_enum(HearingOutcome))
+    adjournment_reason: Mapped[str | None] = mapped_column(String(500))
+    next_date: Mapped[date | None] = mapped_column(Date)
+    # The hearing this one's outcome created, so recording the outcome again does not list the case twice.
+    next_hearing_id: Mapped[str | None] = mapped_column(String(36))
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class DeadlineKind(enum.StrEnum):
+    reply = "reply"
+    para_wise_comments = "para_wise_comments"
+    written_statement = "written_statement"
+    appeal_limitation = "appeal_limitation"
+    cpla_limitation = "cpla_limitation"
+    compliance_report = "compliance_report"
+    other = "other"
+
+
+class DeadlineStatus(enum.StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Deadline(Base):
+    """Something due in a case by a date, owned by one person."""
+
+    __tablename__ = "deadlines"
+    # Reminders and the overdue list read open deadlines by due date.
+    __table_args__ = (Index("ix_deadlines_status_due_on", "status", "due_on"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind))
+    due_on: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[DeadlineStatus] = mapped_column(_enum(DeadlineStatus), default=DeadlineStatus.open)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship()
+    owner: Mapped[User] = relationship()
+
+
+class LimitationCountsFrom(enum.StrEnum):
+    decision = "decision"  # the date of the judgment or order
+    communication = "communication"  # the date the order was communicated to the party
+
+
+class LimitationRule(Base):
+    """A remedy's limitation period: data an admin edits, seeded from litigation/limitation_rules.json."""
+
+    __tablename__ = "limitation_rules"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # a stable key, e.g. "cpla_supreme_court"
+    remedy: Mapped[str] = mapped_column(String(300))
+    period_days: Mapped[int] = mapped_column(Integer)
+    counts_from: Mapped[LimitationCountsFrom] = mapped_column(_enum(LimitationCountsFrom))
+    deadline_kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind), default=DeadlineKind.appeal_limitation)
+    source: Mapped[str] = mapped_column(String(1000))
+    verify_note: Mapped[str] = mapped_column(String(500), default="verify locally")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ReminderKind(enum.StrEnum):
+    week_before = "week_before"  # 7 days before
+    day_before = "day_before"  # 1 day before
+    due_today = "due_today"
+    overdue = "overdue"  # escalated to the head of the owner's unit, once
+
+
+class Reminder(Base):
+    """A reminder about a deadline, shown to its user as a notification (and in the daily digest by email).
+    One per (deadline, kind, day): the scheduler may run any number of times a day."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "kind", "on_day", name="uq_reminders_deadline_kind_day"),
+        Index("ix_reminders_user_read", "user_id", "read_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    deadline_id: Mapped[str] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind))
+    on_day: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

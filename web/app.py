@@ -19,7 +19,8 @@ from web.pages import admin, alerts, audit, auth, cases, citations, home, search
 from web.templating import STATIC_DIR, render
 
 # Paths that belong to the API and operations, not to the pages: errors there stay problem bodies.
-NON_WEB_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/")
+NON_WEB_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/",
+                    "/calendar/")  # fmt: skip
 PAGE_ROUTERS = (auth.router, home.router, search.router, cases.router, viewer.router, admin.router, audit.router,
                 alerts.router, citations.router)  # fmt: skip
 Handler = Callable[[Request, Exception], Awaitable[Response]]

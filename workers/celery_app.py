@@ -21,6 +21,7 @@ from core.logging import configure_logging
 from core.metrics import mark_process_dead, serve_worker_metrics
 from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX
 from ingest import tasks
+from litigation import tasks as litigation_tasks
 from workers.celery_queue import CeleryTaskQueue
 
 SWEEP = "casefile.sweep"
@@ -37,7 +38,14 @@ app.conf.update(
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
     # The sweeper: jobs lost to a broker outage or a dead worker are sent again (run by `worker --beat`).
-    beat_schedule={SWEEP: {"task": SWEEP, "schedule": settings.sweeper_interval_seconds}},
+    # And the deadline reminders (decision 0022): hourly, idempotent by (deadline, kind, day).
+    beat_schedule={
+        SWEEP: {"task": SWEEP, "schedule": settings.sweeper_interval_seconds},
+        litigation_tasks.SEND_REMINDERS: {
+            "task": litigation_tasks.SEND_REMINDERS,
+            "schedule": litigation_tasks.REMINDER_INTERVAL_SECONDS,
+        },
+    },
 )
 RETRY_POLICY: dict[str, Any] = {
     "autoretry_for": (BackendUnavailable,),
@@ -78,6 +86,12 @@ def notify_document_task(document_id: str) -> None:
 @app.task(name=SWEEP)
 def sweep_task() -> None:
     tasks.sweep(worker_backends(), job_sender())
+
+
+@app.task(name=litigation_tasks.SEND_REMINDERS, **RETRY_POLICY)
+def send_reminders_task() -> None:
+    backends = worker_backends()
+    litigation_tasks.send_reminders(backends.settings, backends.mail)
 
 
 @worker_init.connect

@@ -12,6 +12,7 @@ from core.backends import Backends
 from core.errors import BackendUnavailable
 from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
 from ingest import tasks
+from litigation import tasks as litigation_tasks
 from workers.base import retry_delay
 
 log = structlog.get_logger(__name__)
@@ -35,6 +36,7 @@ class InProcessTaskQueue:
         self._threads = [
             threading.Thread(target=self._run, name="casefile-worker", daemon=True),
             threading.Thread(target=self._sweep_periodically, name="casefile-sweeper", daemon=True),
+            threading.Thread(target=self._remind_periodically, name="casefile-reminders", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -110,3 +112,13 @@ class InProcessTaskQueue:
                 tasks.sweep(self.backends, self)
             except Exception:  # a database hiccup: try again at the next interval
                 log.exception("sweeper.error")
+
+    def _remind_periodically(self) -> None:
+        """The deadline reminders' scheduler on the embedded default (decision 0022): at start, then hourly."""
+        while True:
+            try:
+                litigation_tasks.send_reminders(self.backends.settings, self.backends.mail)
+            except Exception:  # a database or mail hiccup: the next run makes what this one missed
+                log.exception("reminders.error")
+            if self._stopping.wait(litigation_tasks.REMINDER_INTERVAL_SECONDS):
+                return

@@ -20,6 +20,8 @@ from access.schemas import (
     UserUpdate,
 )
 from api.deps import SESSION_COOKIE, CurrentUser, Manager, SessionDep, SettingsDep, client_address
+from api.routers.calendar import calendar_url
+from litigation import service as litigation_service
 
 router = APIRouter(tags=["access"])
 
@@ -51,7 +53,8 @@ def update_user(user_id: str, data: UserUpdate, session: SessionDep, user: Manag
 
 
 @router.get("/users/me")
-def me(session: SessionDep, user: CurrentUser) -> MeOut:
+def me(request: Request, session: SessionDep, user: CurrentUser) -> MeOut:
+    secret = litigation_service.issue_calendar_if_missing(session, user)  # decision 0022
     person = access_service.get_user(session, user.user_id) if user.user_id else None
     unit = access_service.get_unit(session, user.unit_id) if user.unit_id else None
     return MeOut(
@@ -60,6 +63,7 @@ def me(session: SessionDep, user: CurrentUser) -> MeOut:
         unit=UnitOut.model_validate(unit) if unit else None,
         read_only=user.read_only,
         token_id=user.token_id,
+        calendar_url=calendar_url(request, secret) if secret else None,
     )
 
 
