@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, insert, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -18,11 +18,14 @@ from core.models import (
     DeadlineStatus,
     Hearing,
     LimitationRule,
+    Notification,
     Reminder,
     ReminderKind,
     Unit,
     User,
 )
+
+REMINDER_NOTICE_KIND = "deadline"
 
 
 def get_hearing(session: Session, hearing_id: str) -> Hearing | None:
@@ -185,6 +188,24 @@ def insert_reminders(session: Session, rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Reminder)
     session.execute(statement.on_conflict_do_nothing(), rows)
+
+
+def notify_reminders(session: Session, stamp: dt.datetime) -> None:
+    """Each reminder this run made (created at `stamp`) is also a notification, under the same id, so it shows with
+    the user's other notifications (the alerts page and the unread count). One INSERT ... SELECT: no rows in Python."""
+    made = select(
+        Reminder.id, Reminder.user_id, literal(REMINDER_NOTICE_KIND), Reminder.id, Reminder.title, literal(""),
+        Reminder.case_id, null(), Reminder.created_at,
+    ).where(Reminder.created_at == stamp)  # fmt: skip
+    columns = ["id", "user_id", "kind", "source", "title", "body", "case_id", "document_id", "created_at"]
+    session.execute(insert(Notification).from_select(columns, made))
+
+
+def mark_emailed(session: Session, reminders: Sequence[Reminder], stamp: dt.datetime) -> None:
+    ids = [reminder.id for reminder in reminders]
+    for reminder in reminders:
+        reminder.emailed_at = stamp
+    session.execute(update(Notification).where(Notification.id.in_(ids)).values(emailed_at=stamp))
 
 
 def unemailed_reminders(session: Session, since: dt.datetime) -> Sequence[Reminder]:

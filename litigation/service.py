@@ -421,6 +421,7 @@ def run_reminders(session: Session, on: dt.date, now: dt.datetime | None = None)
         batch.append(_reminder_row(ReminderKind.overdue, row, recipient, row.due_on, stamp))
     repository.insert_reminders(session, batch)
     created += len(batch)
+    repository.notify_reminders(session, stamp)
     log.info("reminders.run", today=on.isoformat(), created=created)
     return ReminderRun(today=on, created=created, emailed=0)
 
@@ -462,8 +463,7 @@ def email_digests(
         except (BackendUnavailable, ValueError) as error:
             log.warning("reminders.mail_failed", user_id=user_id, reason=str(error))
             continue
-        for reminder in reminders:
-            reminder.emailed_at = stamp
+        repository.mark_emailed(session, reminders, stamp)
         sent += 1
     session.flush()
     return sent

@@ -333,6 +333,11 @@ def test_reminders_at_7_1_and_0_days_then_escalation_once_to_the_units_head(stac
     (escalated,) = _ok(api.get("/api/v1/reminders", role=Role.focal_person))
     assert escalated["kind"] == "overdue" and "W.P. 300 of 2025" in escalated["title"]
     assert "Test officer" in escalated["title"]
+    # Each is also a notification, with the user's others (the alerts page and its unread count).
+    notices = _ok(api.get("/api/v1/notifications", role=Role.focal_person))["items"]
+    assert [(item["id"], item["kind"], item["link"]) for item in notices] == [
+        (escalated["id"], "deadline", f"/cases/{case['id']}#comments")
+    ]
     # A deadline done before its day is never reminded of.
     other = _ok(
         api.post(
