@@ -459,6 +459,85 @@ def _report(check: Check | None = None, stack_core: bool = False, **params: Any)
     return RouteSpec((NO_TARGET,), readers(200), _fixed("", params=params or None), check, stack_core=stack_core)
 
 
+# --- hearings, the cause list, deadlines, limitation, reminders, the calendar (issue 12, decision 0022) -----------
+
+LISTED_ON = "2030-01-02"  # the day each world case is heard, for the cause-list cells
+_LISTED_WORLDS: set[int] = set()
+
+
+def _list_world_cases(world: World) -> None:
+    """Each existing world case heard on LISTED_ON, with a deadline, once per world."""
+    if id(world) in _LISTED_WORLDS:
+        return
+    for key, spec in CASES.items():
+        if not spec.exists:
+            continue
+        case_url = f"/api/v1/cases/{world.case_ids[key]}"
+        hearing = {"date": LISTED_ON, "court": COURT, "purpose": "arguments"}
+        response = world.api.client.post(f"{case_url}/hearings", headers=world.admin(), json=hearing)
+        assert response.status_code == 201, response.text
+        deadline = {"kind": "reply", "due_on": "2020-01-01", "owner_id": world.bystander_officer_id}
+        response = world.api.client.post(f"{case_url}/deadlines", headers=world.admin(), json=deadline)
+        assert response.status_code == 201, response.text
+    _LISTED_WORLDS.add(id(world))
+
+
+def _cause_list_call(world: World, _persona: Persona, _target: str, _status: int) -> Call:
+    _list_world_cases(world)
+    return Call("/api/v1/cause-list", params={"date": LISTED_ON})
+
+
+def _overdue_call(world: World, _persona: Persona, _target: str, _status: int) -> Call:
+    _list_world_cases(world)
+    return Call("/api/v1/deadlines", params={"overdue": "true"})
+
+
+def _visible_case_ids(world: World, persona: Persona) -> set[str]:
+    return {world.case_ids[key] for key, spec in CASES.items() if sees_case(persona, spec)}
+
+
+def _check_cause_list(world: World, persona: Persona, _target: str, response: httpx.Response) -> None:
+    listed = {entry["case_id"] for group in response.json()["groups"] for entry in group["entries"]}
+    world_cases = set(world.case_ids.values())
+    assert listed & world_cases == _visible_case_ids(world, persona), listed
+
+
+def _check_deadlines(world: World, persona: Persona, _target: str, response: httpx.Response) -> None:
+    listed = {item["case_id"] for item in response.json()["items"]}
+    assert listed & set(world.case_ids.values()) == _visible_case_ids(world, persona), listed
+
+
+def _throwaway_in_case(kind: str) -> MakeCall:
+    """A hearing or deadline made by the admin in the target case (a random id when the case does not exist)."""
+
+    def make(world: World, _persona: Persona, target: str, _status: int) -> Call:
+        item_id = str(uuid.uuid4())
+        if CASES[target].exists:
+            case_url = f"/api/v1/cases/{world.case_ids[target]}"
+            if kind == "hearings":
+                body: dict[str, Any] = {"date": "2030-02-01", "court": COURT, "purpose": "arguments"}
+            else:
+                body = {"kind": "reply", "due_on": "2030-02-01", "owner_id": world.bystander_officer_id}
+            response = world.api.client.post(f"{case_url}/{kind}", headers=world.admin(), json=body)
+            assert response.status_code == 201, response.text
+            item_id = response.json()["id"]
+        update = {"outcome": "heard"} if kind == "hearings" else {"status": "done"}
+        return Call(f"/api/v1/{kind}/{item_id}", json=update)
+
+    return make
+
+
+def rotates_calendar(persona: Persona, _target: str) -> int:
+    """A person's own feed: the bootstrap admin token has no person; a role or token that may not write is refused."""
+    return 200 if may_write(persona) and persona.role is not Role.admin else 403
+
+
+def _rules_body() -> dict[str, Any]:
+    from litigation.rules_data import default_rules
+
+    return {"items": default_rules()}
+
+
 # --- the table -------------------------------------------------------------------------------------------------
 
 PUBLIC = RouteSpec((NO_TARGET,), everyone(200), _fixed(""), needs_auth=False)
@@ -623,6 +702,60 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/v1/reports/hearings"): _report(format="xlsx"),
     ("GET", "/api/v1/reports/outcomes"): _report(by="court"),
     ("GET", "/api/v1/reports/median-days"): _report(by="year"),
+    # Hearings, the cause list, deadlines, limitation and reminders (issue 12, decision 0022).
+    ("POST", "/api/v1/cases/{case_id}/hearings"): RouteSpec(
+        CASE_TARGETS,
+        writes_case_route(201),
+        lambda world, _p, target, _s: Call(
+            f"/api/v1/cases/{world.case_ids[target]}/hearings",
+            json={"date": "2030-03-01", "court": COURT, "purpose": "arguments"},
+        ),
+        stack_core=True,
+    ),
+    ("GET", "/api/v1/cases/{case_id}/hearings"): RouteSpec(
+        CASE_TARGETS, reads_case, _case_url("/hearings"), stack_core=True
+    ),
+    ("PATCH", "/api/v1/hearings/{hearing_id}"): RouteSpec(
+        CASE_TARGETS, writes_case_route(200), _throwaway_in_case("hearings")
+    ),
+    ("GET", "/api/v1/cause-list"): RouteSpec(
+        (NO_TARGET,), readers(200), _cause_list_call, _check_cause_list, stack_core=True
+    ),
+    ("POST", "/api/v1/cases/{case_id}/deadlines"): RouteSpec(
+        CASE_TARGETS,
+        writes_case_route(201),
+        lambda world, _p, target, _s: Call(
+            f"/api/v1/cases/{world.case_ids[target]}/deadlines",
+            json={"kind": "reply", "due_on": "2030-03-01", "owner_id": world.bystander_officer_id},
+        ),
+    ),
+    ("GET", "/api/v1/cases/{case_id}/deadlines"): RouteSpec(CASE_TARGETS, reads_case, _case_url("/deadlines")),
+    ("PATCH", "/api/v1/deadlines/{deadline_id}"): RouteSpec(
+        CASE_TARGETS, writes_case_route(200), _throwaway_in_case("deadlines")
+    ),
+    ("GET", "/api/v1/deadlines"): RouteSpec(
+        (NO_TARGET,), readers(200), _overdue_call, _check_deadlines, stack_core=True
+    ),
+    ("GET", "/api/v1/cases/{case_id}/limitation-suggestions"): RouteSpec(
+        CASE_TARGETS,
+        reads_case,
+        lambda world, _p, target, _s: Call(
+            f"/api/v1/cases/{world.case_ids[target]}/limitation-suggestions", params={"decided_on": "2025-01-10"}
+        ),
+    ),
+    ("GET", "/api/v1/limitation-rules"): RouteSpec((NO_TARGET,), readers(200), _fixed("")),
+    ("PUT", "/api/v1/limitation-rules"): RouteSpec((NO_TARGET,), admin_only(200), _fixed("", json=_rules_body)),
+    ("GET", "/api/v1/reminders"): RouteSpec((NO_TARGET,), everyone(200), _fixed("")),
+    ("PUT", "/api/v1/units/{unit_id}/head"): RouteSpec(
+        (NO_TARGET,),
+        admin_only(204),
+        lambda world, _p, _t, _s: Call(f"/api/v1/units/{world.unit_ids['bystander']}/head", json={"user_id": None}),
+    ),
+    # The calendar feed: the secret URL is the credential; an unknown one is a 404 problem body for anyone.
+    ("POST", "/api/v1/users/me/calendar/rotate"): RouteSpec((NO_TARGET,), rotates_calendar, _fixed("")),
+    ("GET", "/calendar/{secret}.ics"): RouteSpec(
+        (NO_TARGET,), everyone(404), _fixed("/calendar/not-a-secret.ics"), needs_auth=False
+    ),
 }
 
 
