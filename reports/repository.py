@@ -28,10 +28,9 @@ from core.models import (
     User,
 )
 
-# A case in one of these statuses is no longer pending. `appeal`: the case itself is decided; the appeal is a
-# case of its own in the higher court. Only the values the model knows are used, so this holds across the change
-# of lifecycle (open/adjourned/disposed/withdrawn today; intake/assigned/appeal/closed after issue 12's lifecycle).
-FINISHED_STATUS_VALUES = frozenset({"decided", "disposed", "withdrawn", "closed", "appeal"})
+# A case in one of these statuses is no longer pending; as cases/lifecycle.py's OPEN_STATUSES, a case under appeal
+# is still pending. Only values the model knows are used (disposed and withdrawn were statuses before the lifecycle).
+FINISHED_STATUS_VALUES = frozenset({"decided", "closed", "disposed", "withdrawn"})
 NO_UNIT = "(no unit)"
 UNASSIGNED = "(unassigned)"
 UNKNOWN_FILING = "filing date unknown"

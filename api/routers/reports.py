@@ -47,7 +47,7 @@ def list_reports(user: CurrentUser) -> list[ReportInfo]:
 def pending_report(
     session: SessionDep, user: CurrentUser, by: PendingBy = PendingBy.unit, output: Format = ReportFormat.json
 ) -> Report | Response:
-    """Pending cases (not decided, under appeal or closed) by ministry (unit), court or officer."""
+    """Pending cases (not decided or closed; under appeal counts as pending) by ministry (unit), court or officer."""
     return respond(service.pending(session, user, by), output)
 
 
