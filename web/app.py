@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import CasefileError
 from web.deps import SignInRequired
-from web.pages import admin, alerts, audit, auth, cases, citations, home, search, viewer
+from web.pages import admin, alerts, audit, auth, cases, citations, hearings, home, search, viewer
 from web.pages import reports as report_pages
 from web.templating import STATIC_DIR, render
 
@@ -23,7 +23,8 @@ from web.templating import STATIC_DIR, render
 NON_WEB_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/",
                     "/calendar/")  # fmt: skip
 PAGE_ROUTERS = (auth.router, home.router, search.router, cases.router, viewer.router, admin.router, audit.router,
-                alerts.router, citations.router, report_pages.router)  # fmt: skip
+                alerts.router, citations.router, report_pages.router,
+                hearings.router)  # fmt: skip
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
