@@ -253,6 +253,14 @@ def stage_web_search(run: Run) -> dict[str, Any]:
     return run_web_search(run.sizes.search_large, run.work / "web-search", rounds=3 if run.sizes is FULL else 1)
 
 
+def stage_reports(run: Run) -> dict[str, Any]:
+    from bench.reports import run_reports
+
+    # Its own databases (SQLite, and one on the running PostgreSQL): 50k cases and 500k hearings, loaded by SQL.
+    smoke = run.sizes is SMOKE
+    return run_reports(run.work / "reports", 2_000 if smoke else 50_000, 20_000 if smoke else 500_000)
+
+
 def _meta(sizes: Sizes, smoke: bool, started: datetime, durations: dict[str, float]) -> dict[str, Any]:
     def output(*command: str) -> str:
         try:
@@ -440,6 +448,8 @@ def _run_stages(run: Run, stages: set[str]) -> None:
         run.stage("viewer", lambda: stage_viewer(run), STAGE_KEYS["viewer"])
     if "web_search" in stages:
         run.stage("web_search", lambda: stage_web_search(run), STAGE_KEYS["web_search"])
+    if "reports" in stages:
+        run.stage("reports", lambda: stage_reports(run), STAGE_KEYS["reports"])
     if "r9" in stages:  # last: it loads another 100k pages, and Elasticsearch merges after that
         run.stage("r9", lambda: stage_r9(run), STAGE_KEYS["r9"])
 
