@@ -45,6 +45,7 @@ TARGETS = {
     "urdu_cer_naskh": "<= 10",
     "urdu_cer_nastaliq": "<= 10",
     "urdu_r1_ocr_english": ">= 0.95",
+    "reports_pending_ms": "<= 100",
 }
 STAGE_OF = {
     "r1": "r1",
@@ -75,6 +76,8 @@ STAGE_OF = {
     "urdu_cer_naskh": "urdu",
     "urdu_cer_nastaliq": "urdu",
     "urdu_r1_ocr_english": "urdu",
+    "reports": "reports",
+    "reports_pending_ms": "reports",
 }
 STAGE_KEYS = {stage: [key for key in TARGETS if STAGE_OF[key] == stage] for stage in set(STAGE_OF.values())}
 
@@ -379,7 +382,7 @@ def table(results: dict[str, Any]) -> Table:
 
 def parse_only(only: str | None) -> set[str]:
     if not only:
-        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations", "urdu"}
+        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations", "urdu", "reports"}
     stages = set()
     for name in (part.strip() for part in only.split(",") if part.strip()):
         if name not in STAGE_OF:
