@@ -13,7 +13,7 @@ from api.limits import install_body_limits
 from api.observability import install_observability
 from api.openapi import install_problem_responses
 from api.routers import access, alerts, audit, cases, citations, documents, health, search
-from api.routers import calendar, deadlines, hearings
+from api.routers import calendar, deadlines, hearings, lifecycle
 from api.routers import reports as reports_router
 from core.backends import build_backends
 from core.config import Settings, get_settings
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deadlines.router,
         calendar.api_router,
         reports_router.router,
+        lifecycle.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_web(app)  # the pages, after the API: its error handlers answer page paths with pages

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from access import audit, policy
 from access.schemas import Principal
@@ -277,15 +277,15 @@ def current_assignments(
     now: datetime | None = None,
 ) -> list[Assignment]:  # fmt: skip
     """Current assignments on cases the caller sees (an officer: their own), oldest first."""
-    query = select(Assignment).join(Case, Case.id == Assignment.case_id)
-    query = query.where(Assignment.ended_at.is_(None), policy.visible_cases(actor))
+    row = aliased(Assignment)  # the walls' own EXISTS on assignments must not correlate to this one
+    query = select(row).join(Case, Case.id == row.case_id).where(row.ended_at.is_(None), policy.visible_cases(actor))
     if actor.role is Role.officer:
         officer_id = actor.user_id
     if officer_id is not None:
-        query = query.where(Assignment.user_id == officer_id)
+        query = query.where(row.user_id == officer_id)
     if unacknowledged:
-        query = query.where(Assignment.acknowledged_at.is_(None), Assignment.acknowledge_by <= (now or utcnow()))
-    return list(session.scalars(query.order_by(Assignment.created_at, Assignment.id).limit(500)))
+        query = query.where(row.acknowledged_at.is_(None), row.acknowledge_by <= (now or utcnow()))
+    return list(session.scalars(query.order_by(row.created_at, row.id).limit(500)))
 
 
 # --- suggestions -----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
@@ -10,7 +10,16 @@ from fastapi.responses import JSONResponse
 
 from access import service as access_service
 from access.schemas import AssignmentCreate, AssignmentOut, GrantCreate, GrantOut, PlainText
-from api.deps import BackendsDep, ManageableCase, Reader, SessionDep, VisibleCase, WritableCase, Writer
+from api.deps import (
+    BackendsDep,
+    ManageableCase,
+    Reader,
+    SessionDep,
+    SettingsDep,
+    VisibleCase,
+    WritableCase,
+    Writer,
+)
 from api.errors import problem_for
 from cases import service
 from cases.schemas import CaseCreate, CaseFilters, CaseList, CaseListItem, CaseOut, CaseUpdate
@@ -108,19 +117,32 @@ def list_documents(case: VisibleCase, session: SessionDep, user: Reader) -> Docu
 
 @router.post("/{case_id}/assignments", status_code=status.HTTP_201_CREATED)
 def assign(
-    case: ManageableCase, data: AssignmentCreate, session: SessionDep, backends: BackendsDep, user: Writer
+    case: ManageableCase,
+    data: AssignmentCreate,
+    session: SessionDep,
+    backends: BackendsDep,
+    settings: SettingsDep,
+    user: Writer,
 ) -> AssignmentOut:
+    """Assign a lead officer (the default when the case has none) or an assisting one, with a note; the first
+    officer moves an intake case to assigned (decision 0021)."""
     officer = access_service.get_user(session, data.user_id)
-    assignment = service.assign_officer(session, user, case, officer)
+    within = timedelta(days=settings.acknowledge_within_days)
+    assignment = service.assign_officer(session, user, case, officer, data.role, data.note, within)
     service.refresh_index(session, backends.index, case)
     return AssignmentOut.model_validate(assignment)
 
 
 @router.delete("/{case_id}/assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT)
 def unassign(
-    case: ManageableCase, assignment_id: str, session: SessionDep, backends: BackendsDep, user: Writer
+    case: ManageableCase,
+    assignment_id: str,
+    session: SessionDep,
+    backends: BackendsDep,
+    user: Writer,
+    reason: Annotated[PlainText | None, Query(max_length=1000, description="Kept with the ended assignment")] = None,
 ) -> Response:
-    service.unassign_officer(session, user, case, assignment_id)
+    service.unassign_officer(session, user, case, assignment_id, reason)
     service.refresh_index(session, backends.index, case)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
