@@ -42,6 +42,13 @@ def index_word(word: str) -> str:
     return str(_PORTER.stemWord(fold(word)))
 
 
+@lru_cache(maxsize=100_000)
+def _forms(raw: str) -> tuple[str, str]:
+    """A word of the page folded and stemmed, cached: pages repeat their words, and folding is most of the cost."""
+    word = fold(raw)
+    return word, index_word(word)
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in PARAGRAPH_BREAK.finditer(text):
@@ -90,9 +97,9 @@ def _analyse(text: str) -> _Page:
     paragraph_starts = [begin for begin, _ in paragraph_spans(text)]
     words, folded, sentence, paragraph = [], [], [], []
     for match in WORD.finditer(text):
-        word = fold(match.group(0))
+        word, stem = _forms(match.group(0))
         folded.append(word)
-        words.append(index_word(word))
+        words.append(stem)
         sentence.append(bisect_right(sentence_starts, match.start()))
         paragraph.append(bisect_right(paragraph_starts, match.start()))
     return _Page(tuple(words), tuple(folded), tuple(sentence), tuple(paragraph))

@@ -38,6 +38,7 @@ from search.schemas import (
     SearchFilters,
     SearchHitOut,
 )
+from search.structure import paragraphs, sentences
 
 log = structlog.get_logger(__name__)
 COLUMNS = tuple(INDEX_FIELDS)
@@ -58,6 +59,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS {{table}} USING fts5(
     {ACCESS_COLUMN},
     {CITES_COLUMN},
     tokenize = 'porter unicode61 remove_diacritics 2'
+)
+"""
+# Decision 0017: the sentences and paragraphs of each page, one FTS5 row each, in a table beside the pages, so
+# `a /s b` is `sentence : (a AND b)` matched inside the engine. A unit's rowid is its page's rowid shifted left by
+# UNIT_BITS plus its number on the page, so a page's units are one rowid range.
+UNITS_TABLE = "units"
+UNIT_BITS = 20
+UNITS_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(
+    sentence, paragraph, tokenize = 'porter unicode61 remove_diacritics 2'
 )
 """
 INSERT = f"INSERT INTO {{table}} ({', '.join(TABLE_COLUMNS)}) VALUES ({', '.join('?' for _ in TABLE_COLUMNS)})"
@@ -134,6 +145,47 @@ def _cites_in(clause: Clause) -> bool:
     if isinstance(clause, And | Or):
         return any(_cites_in(item) for item in clause.clauses)
     return False
+
+
+def _unit_rows(page_rowid: int, text: str) -> list[tuple[int, str | None, str | None]]:
+    """The page's sentences, then its paragraphs, as rows of the units table."""
+    units = [(sentence, None) for sentence in sentences(text)] + [(None, paragraph) for paragraph in paragraphs(text)]
+    first = page_rowid << UNIT_BITS
+    kept = units[: 1 << UNIT_BITS]
+    return [(first + number, sentence, paragraph) for number, (sentence, paragraph) in enumerate(kept)]
+
+
+def _insert_pages(connection: sqlite3.Connection, table: str, units: str, pages: Iterable[PageEntry]) -> None:
+    """Each page, then its sentences and paragraphs under its rowid."""
+    cursor = connection.cursor()
+    rows: list[tuple[int, str | None, str | None]] = []
+    for page in pages:
+        cursor.execute(INSERT.format(table=table), _row(page))
+        assert cursor.lastrowid is not None
+        rows.extend(_unit_rows(cursor.lastrowid, page.text))
+    connection.executemany(f"INSERT INTO {units} (rowid, sentence, paragraph) VALUES (?, ?, ?)", rows)
+
+
+def _page_rowids(connection: sqlite3.Connection, document_id: str) -> list[int]:
+    return [row[0] for row in connection.execute("SELECT rowid FROM pages WHERE document_id = ?", (document_id,))]
+
+
+def _delete_units(connection: sqlite3.Connection, page_rowids: Iterable[int]) -> None:
+    connection.executemany(
+        f"DELETE FROM {UNITS_TABLE} WHERE rowid BETWEEN ? AND ?",
+        [(rowid << UNIT_BITS, ((rowid + 1) << UNIT_BITS) - 1) for rowid in page_rowids],
+    )
+
+
+def _fill_units(connection: sqlite3.Connection) -> int:
+    """Units for the pages of an index written before them (decision 0017), from the stored text."""
+    count = 0
+    for rowid, text in connection.execute("SELECT rowid, text FROM pages").fetchall():
+        connection.executemany(
+            f"INSERT INTO {UNITS_TABLE} (rowid, sentence, paragraph) VALUES (?, ?, ?)", _unit_rows(rowid, text or "")
+        )
+        count += 1
+    return count
 
 
 def _row(page: PageEntry) -> tuple[Any, ...]:
@@ -224,6 +276,15 @@ class SqliteFtsIndex:
                 elif columns != list(TABLE_COLUMNS):
                     self._upgrade(connection, columns)
                 connection.execute("COMMIT")
+            if not _exists(connection, UNITS_TABLE):
+                connection.isolation_level = None
+                connection.execute("BEGIN IMMEDIATE")
+                if not _exists(connection, UNITS_TABLE):  # another process may have made it meanwhile
+                    connection.execute(UNITS_SCHEMA.format(table=UNITS_TABLE))
+                    filled = _fill_units(connection)
+                    if filled:
+                        log.warning("search_index.units_added", path=str(self.path), pages=filled)
+                connection.execute("COMMIT")
             if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
                 connection.execute("PRAGMA user_version = 1")  # the version rebuild() counts from
 
@@ -265,8 +326,10 @@ class SqliteFtsIndex:
     ) -> None:
         # previous_page_count is ignored (deprecated): every page of the document is replaced here.
         with self._write_lock, self._connect() as connection:
+            old = _page_rowids(connection, document_id)
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
-            connection.executemany(INSERT.format(table="pages"), [_row(page) for page in pages])
+            _delete_units(connection, old)
+            _insert_pages(connection, "pages", UNITS_TABLE, pages)
 
     def rebuild(self, batches: Iterable[Sequence[PageEntry]]) -> str:
         """Fill a new table beside the live one, then swap them in one transaction; return the new version's
@@ -276,10 +339,14 @@ class SqliteFtsIndex:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("DROP TABLE IF EXISTS pages_rebuild")
             connection.execute(SCHEMA.format(table="pages_rebuild"))
+            connection.execute(f"DROP TABLE IF EXISTS {UNITS_TABLE}_rebuild")
+            connection.execute(UNITS_SCHEMA.format(table=f"{UNITS_TABLE}_rebuild"))
             for batch in batches:
-                connection.executemany(INSERT.format(table="pages_rebuild"), [_row(page) for page in batch])
+                _insert_pages(connection, "pages_rebuild", f"{UNITS_TABLE}_rebuild", batch)
             connection.execute("DROP TABLE IF EXISTS pages")
             connection.execute("ALTER TABLE pages_rebuild RENAME TO pages")
+            connection.execute(f"DROP TABLE IF EXISTS {UNITS_TABLE}")
+            connection.execute(f"ALTER TABLE {UNITS_TABLE}_rebuild RENAME TO {UNITS_TABLE}")
             version = max(1, connection.execute("PRAGMA user_version").fetchone()[0]) + 1
             connection.execute(f"PRAGMA user_version = {version}")
             connection.execute("COMMIT")
@@ -287,7 +354,9 @@ class SqliteFtsIndex:
 
     def delete_document(self, document_id: str) -> None:
         with self._write_lock, self._connect() as connection:
+            old = _page_rowids(connection, document_id)
             connection.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
+            _delete_units(connection, old)
 
     def update_case_fields(self, case: CaseFields) -> None:
         """Every page of the case gets the case's fields, and its access tokens follow its readers (PageEntry.access:
@@ -320,7 +389,7 @@ class SqliteFtsIndex:
         parameters: list[Any] = []
         # The walls go into the MATCH (see ACCESS_COLUMN): only pages the caller may see are ever matched.
         # What MATCH cannot say of the query (pre/N, /s, /p, field queries) is a condition beside it (decision 0017).
-        planned = sqlite_plan.plan(query, text_match) if query is not None else sqlite_plan.Plan()
+        planned = sqlite_plan.plan(query, text_match, compile_fts) if query is not None else sqlite_plan.Plan()
         terms = [text_match(planned.match)] if planned.match is not None else []
         if filters.readers is not None:
             terms.append(access_match(filters.readers))
@@ -349,7 +418,7 @@ class SqliteFtsIndex:
             with self._connect() as connection:
                 query = sqlite_plan.resolve_fuzzy(connection, query)
         where, parameters = self._where(query, filters)
-        planned = sqlite_plan.plan(query, text_match) if query is not None else sqlite_plan.Plan()
+        planned = sqlite_plan.plan(query, text_match, compile_fts) if query is not None else sqlite_plan.Plan()
         marks = sqlite_plan.marked(query)
         highlight = f"highlight(pages, {TEXT_COLUMN}, '{MARK_START}', '{MARK_END}')"
         # SQLite computes the selected columns of every row that OFFSET skips, too: highlight in the ranked query
@@ -477,6 +546,10 @@ class SqliteFtsIndex:
             if row is not None and row[0] > 0:  # a term no other page has cannot find anything
                 weights[term] = frequencies[term] * math.log(1 + pages / row[0])
         return sorted(weights, key=lambda term: (-weights[term], term))[:SIMILAR_QUERY_TERMS]
+
+
+def _exists(connection: sqlite3.Connection, table: str) -> bool:
+    return connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
 
 
 def _columns(connection: sqlite3.Connection) -> list[str]:

@@ -1,10 +1,12 @@
 """The lawyers' operators on FTS5 (decision 0017): what FTS5's MATCH cannot say, said inside the same SQL statement.
 
 - `w/N` is FTS5's own NEAR(a b, N-1), one per pair of alternatives.
-- `pre/N`, `/s` and `/p` narrow by MATCH (NEAR for pre/N, both operands for /s and /p), then the scalar function
-  `casefile_operator(text, spec)` checks the order or the sentence or paragraph on the rows the MATCH kept
-  (search/structure.py). It is a condition of the statement, so totals, facets and paging count only what passes,
-  as the walls do (decision 0011), never a filter after the engine.
+- `/s` and `/p` MATCH the units table (one row per sentence and per paragraph of each page, sqlite_fts.UNITS_TABLE):
+  `rowid IN (SELECT rowid >> UNIT_BITS FROM units WHERE units MATCH 'sentence : (a AND b)')`.
+- `pre/N` narrows by NEAR (as w/N), then the scalar function `casefile_operator(text, spec)` checks the order on the
+  rows NEAR kept (search/structure.py).
+Both are conditions of the one statement, so totals, facets and paging count only what passes, as the walls do
+(decision 0011), never a filter after the engine.
 - `word~N` is expanded against the index's own vocabulary (fts5vocab), stems within the edit distance
   (rapidfuzz's Levenshtein), at most MAX_FUZZY_EXPANSIONS of them, the closest first, as Elasticsearch's fuzzy
   query does.
@@ -188,6 +190,16 @@ def prefilter(clause: Within) -> Clause:
     return And((left, right))
 
 
+def _units_condition(clause: Within, fts: Callable[[Clause], str]) -> tuple[str, list[Any]]:
+    from search.backends.sqlite_fts import UNIT_BITS, UNITS_TABLE
+
+    column = "sentence" if clause.unit == "sentence" else "paragraph"
+    return (
+        f"rowid IN (SELECT rowid >> {UNIT_BITS} FROM {UNITS_TABLE} WHERE {UNITS_TABLE} MATCH ?)",
+        [f"{column} : ({fts(prefilter(clause))})"],
+    )
+
+
 def _spec(clause: Near | Within) -> str:
     distance = clause.distance if isinstance(clause, Near) else 0
     return json.dumps(
@@ -229,7 +241,7 @@ class Plan:
         return None if not self.matches else self.matches[0] if len(self.matches) == 1 else And(tuple(self.matches))
 
 
-def plan(query: Clause, text_match: Callable[[Clause], str]) -> Plan:
+def plan(query: Clause, text_match: Callable[[Clause], str], fts: Callable[[Clause], str]) -> Plan:
     """Split a (fuzzy-resolved) query into what MATCH ranks and what SQL checks. Top-level clauses MATCH can say
     go to the MATCH; pre/N, /s and /p go there as their narrowing, with their check as a condition; the rest
     (field queries, and anything holding one under OR or NOT) is a condition."""
@@ -239,10 +251,13 @@ def plan(query: Clause, text_match: Callable[[Clause], str]) -> Plan:
     for item in conjuncts:
         if matchable(item):
             result.matches.append(item)
-        elif isinstance(item, Within | Near):
-            result.matches.append(
-                prefilter(item) if isinstance(item, Within) else Near(item.left, item.right, item.distance)
-            )
+        elif isinstance(item, Within):
+            result.matches.append(prefilter(item))  # ranks, and marks the operands
+            condition, parameters = _units_condition(item, fts)
+            result.conditions.append(condition)
+            result.parameters.extend(parameters)
+        elif isinstance(item, Near):
+            result.matches.append(Near(item.left, item.right, item.distance))
             result.conditions.append("casefile_operator(text, ?)")
             result.parameters.append(_spec(item))
         else:
@@ -252,32 +267,32 @@ def plan(query: Clause, text_match: Callable[[Clause], str]) -> Plan:
         result.matches = []
     result.marks_in_match = marked(And(tuple(rest))) is None if rest else True
     for item in rest:
-        condition, parameters = _sql(item, text_match)
+        condition, parameters = _sql(item, text_match, fts)
         result.conditions.append(condition)
         result.parameters.extend(parameters)
     return result
 
 
-def _in_match(match: str) -> str:
+def _in_match() -> str:
     return "rowid IN (SELECT rowid FROM pages WHERE pages MATCH ?)"
 
 
-def _sql(clause: Clause, text_match: Callable[[Clause], str]) -> tuple[str, list[Any]]:
+def _sql(clause: Clause, text_match: Callable[[Clause], str], fts: Callable[[Clause], str]) -> tuple[str, list[Any]]:
     if isinstance(clause, FieldMatch):
         column = FIELD_COLUMNS[clause.name]
         return f"casefile_field({column}, ?, {int(column == 'parties')})", [json.dumps(clause.words)]
     if matchable(clause) and not isinstance(clause, Not):
-        return _in_match(""), [text_match(clause)]
-    if isinstance(clause, Within | Near):
-        narrowing = (
-            prefilter(clause) if isinstance(clause, Within) else Near(clause.left, clause.right, clause.distance)
-        )
-        return f"({_in_match('')} AND casefile_operator(text, ?))", [text_match(narrowing), _spec(clause)]
+        return _in_match(), [text_match(clause)]
+    if isinstance(clause, Within):
+        return _units_condition(clause, fts)
+    if isinstance(clause, Near):
+        narrowing = Near(clause.left, clause.right, clause.distance)
+        return f"({_in_match()} AND casefile_operator(text, ?))", [text_match(narrowing), _spec(clause)]
     if isinstance(clause, Not):
-        inner, parameters = _sql(clause.clause, text_match)
+        inner, parameters = _sql(clause.clause, text_match, fts)
         return f"NOT ({inner})", parameters
     if isinstance(clause, And | Or):
-        parts = [_sql(item, text_match) for item in clause.clauses]
+        parts = [_sql(item, text_match, fts) for item in clause.clauses]
         joiner = " AND " if isinstance(clause, And) else " OR "
         return "(" + joiner.join(part for part, _ in parts) + ")", [value for _, values in parts for value in values]
     raise ValueError(f"cannot compile {clause!r}")
