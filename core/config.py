@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     # An assignment not acknowledged by its officer within this many days is flagged (decision 0021).
     acknowledge_within_days: float = Field(3.0, ge=0)
     mail_domain: str | None = None
+    # GET /public/case-status (issue 12, decision 0023): off unless switched on here, then only for the cases and
+    # units an admin marked public; each address may ask this many times a minute (in-memory window per process).
+    public_status_enabled: bool = False
+    public_status_per_minute: int = Field(30, ge=1)
 
     @field_validator("ocr_languages")
     @classmethod

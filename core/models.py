@@ -149,6 +149,8 @@ class Unit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Who overdue deadlines of the unit's people escalate to (decision 0022); set by an admin.
     head_user_id: Mapped[str | None] = mapped_column(String(36))
+    # Its cases' status is public at GET /public/case-status when that is switched on (decision 0023); set by admins.
+    public_status: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class User(Base):
@@ -192,6 +194,8 @@ class Case(TimestampMixin, Base):
     filed_on: Mapped[date | None] = mapped_column(Date)
     next_hearing_on: Mapped[date | None] = mapped_column(Date)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # This case's status is public (decision 0023), as when its unit's is; never while sealed. Set by admins.
+    public_status: Mapped[bool] = mapped_column(Boolean, default=False)
 
     documents: Mapped[list[Document]] = relationship(back_populates="case")
     # The current assignments; ended ones stay as rows (history) and are in assignment_history with these.
