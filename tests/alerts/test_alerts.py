@@ -104,6 +104,26 @@ def test_an_alert_fires_only_for_new_documents_its_owner_may_see_and_never_twice
     assert sorted(item["document_id"] for item in items) == sorted([first, second])
 
 
+def test_a_sealed_document_notifies_only_those_who_may_see_it(stack_api: Api) -> None:
+    """A document sealed in a case of the clerk's unit: indexed again (reprocess) once both have alerts, it notifies
+    the case's assigned officer and not the clerk, whose next visible match arrives as usual."""
+    api, word = stack_api, _word()
+    case = api.create_case(number="Crl. A. 15 of 2025")
+    _ok(api.post(f"/api/v1/cases/{case['id']}/assignments", json={"user_id": api.user_ids[Role.officer]}), 201)
+    sealed = _document(api, case["id"], f"The victim, {word}, is not to be named.")
+    _ok(api.patch(f"/api/v1/documents/{sealed}", json={"sealed": True, "seal_reason": "victim"}), 200)
+    _save(api, Role.clerk, word)
+    _save(api, Role.officer, word)
+
+    _ok(api.post(f"/api/v1/documents/{sealed}/reprocess"), 202)
+    assert api.wait_until_done(sealed)["status"] == "indexed"
+    items = _wait_for(api, Role.officer, lambda items: any(item["kind"] == "saved_search" for item in items))
+    assert [item["document_id"] for item in items if item["kind"] == "saved_search"] == [sealed]
+    visible = _document(api, case["id"], f"An open order also names {word}.")
+    items = _wait_for(api, Role.clerk, lambda items: len(items) >= 1)
+    assert [item["document_id"] for item in items] == [visible]  # never the sealed one
+
+
 def test_an_assigned_officer_hears_of_each_new_filing_even_sealed(stack_api: Api) -> None:
     api = stack_api
     officer = api.user_ids[Role.officer]
