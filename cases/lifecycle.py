@@ -137,7 +137,7 @@ def record_decision(
                             created_at=now or utcnow())  # fmt: skip
     session.add(decision)
     session.flush()
-    audit.record(session, actor, "case.decision", "case", case.id, outcome=outcome.value,
+    audit.record(session, actor, "case.decision", "case", case.id, decision_outcome=outcome.value,
                  decided_on=decided_on.isoformat(), judgment_document_id=judgment_document_id)  # fmt: skip
     return decision
 

@@ -40,7 +40,7 @@ from fastapi.routing import iter_route_contexts
 
 from api.main import create_app
 from core.config import Settings
-from core.models import Notification, Role, SavedSearch
+from core.models import Case, CaseStatus, Notification, Role, SavedSearch
 from core.uow import unit_of_work
 from tests.access.helpers import (
     CASES,
@@ -538,6 +538,78 @@ def _rules_body() -> dict[str, Any]:
     return {"items": default_rules()}
 
 
+# --- the case lifecycle (issue 12, decision 0021) ---------------------------------------------------------------
+
+_SECOND_OFFICERS: dict[int, str] = {}
+
+
+def _second_officer(world: World) -> str:
+    """A second bystander officer: reassignments hand the bystander's assignment to them."""
+    if id(world) not in _SECOND_OFFICERS:
+        response = world.api.client.post("/api/v1/users", headers=world.admin(), json={
+            "username": f"second-{_unique()}", "role": "officer", "unit_id": world.unit_ids["bystander"]})  # fmt: skip
+        assert response.status_code == 201, response.text
+        _SECOND_OFFICERS[id(world)] = response.json()["id"]
+    return _SECOND_OFFICERS[id(world)]
+
+
+def _reassign_call(world: World, persona: Persona, target: str, status: int) -> Call:
+    case_id = world.case_ids[target]
+    if status < 300:
+        world.assign(case_id, world.bystander_officer_id)
+    body = {"from_user_id": world.bystander_officer_id, "to_user_id": _second_officer(world), "reason": "matrix"}
+    return Call(f"/api/v1/cases/{case_id}/reassign", json=body)
+
+
+def _decision_call(world: World, _persona: Persona, target: str, status: int) -> Call:
+    """A cell expected to decide the case finds it reserved first (the status is not one the other cells read)."""
+    case_id = world.case_ids[target]
+    if status < 300:
+        with unit_of_work(world.api.settings) as session:
+            case = session.get(Case, case_id)
+            assert case is not None
+            case.status = CaseStatus.reserved
+    return Call(f"/api/v1/cases/{case_id}/decision", json={"decided_on": "2025-01-31", "outcome": "partly"})
+
+
+def comments_on_case(persona: Persona, target: str) -> int:
+    """Whoever writes the case, and focal persons who see it ("writes: comments only")."""
+    case = CASES[target]
+    if not sees_case(persona, case):
+        return 404
+    if persona.read_only:
+        return 403
+    return 201 if persona.role is Role.focal_person or writes_case(persona, case) else 403
+
+
+def acknowledges(persona: Persona, target: str) -> int:
+    """Only the assigned officer acknowledges; others who see the case get 403, the rest 404."""
+    case = CASES[target]
+    if not may_write(persona):
+        return 403
+    if not sees_case(persona, case):
+        return 404
+    return 200 if persona.role is Role.officer and case.assigned else 403
+
+
+def _acknowledge_call(world: World, persona: Persona, target: str, _status: int) -> Call:
+    """The test officer's own assignment where they are assigned; elsewhere a bystander's; a missing case, none."""
+    spec = CASES[target]
+    assignment = str(uuid.uuid4())
+    if spec.exists and persona.signed_in:
+        case_id = world.case_ids[target]
+        listed = world.api.client.get(f"/api/v1/cases/{case_id}/assignments", headers=world.admin()).json()
+        officer = world.api.user_ids[Role.officer] if spec.assigned else world.bystander_officer_id
+        found = [each["id"] for each in listed["current"] if each["user_id"] == officer]
+        assignment = found[0] if found else world.assign(case_id, officer)
+    return Call(f"/api/v1/assignments/{assignment}/acknowledge")
+
+
+def _check_timeline(world: World, _persona: Persona, target: str, response: httpx.Response) -> None:
+    body = response.json()
+    assert body["case_id"] == world.case_ids[target] and any(item["kind"] == "filing" for item in body["items"])
+
+
 # --- the table -------------------------------------------------------------------------------------------------
 
 PUBLIC = RouteSpec((NO_TARGET,), everyone(200), _fixed(""), needs_auth=False)
@@ -756,6 +828,52 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/calendar/{secret}.ics"): RouteSpec(
         (NO_TARGET,), everyone(404), _fixed("/calendar/not-a-secret.ics"), needs_auth=False
     ),
+    # The case lifecycle (issue 12, decision 0021): assignment, statuses, decisions, timeline, comments.
+    ("GET", "/api/v1/cases/{case_id}/assignments"): RouteSpec(
+        CASE_TARGETS, reads_case, _case_url("/assignments"), stack_core=True
+    ),
+    ("POST", "/api/v1/cases/{case_id}/reassign"): RouteSpec(CASE_TARGETS, manages_case_route(201), _reassign_call),
+    ("GET", "/api/v1/cases/{case_id}/assignment-suggestions"): RouteSpec(
+        CASE_TARGETS, manages_case_route(200), _case_url("/assignment-suggestions")
+    ),
+    ("POST", "/api/v1/assignments/{assignment_id}/acknowledge"): RouteSpec(
+        CASE_TARGETS, acknowledges, _acknowledge_call
+    ),
+    ("GET", "/api/v1/assignments"): RouteSpec((NO_TARGET,), readers(200), _fixed(""), stack_core=True),
+    ("PUT", "/api/v1/users/{user_id}/specialisations"): RouteSpec(
+        (NO_TARGET,),
+        admin_only(200),
+        lambda world, _p, _t, _s: Call(
+            f"/api/v1/users/{world.bystander_officer_id}/specialisations", json={"specialisations": ["service"]}
+        ),
+    ),
+    ("GET", "/api/v1/cases/{case_id}/status-history"): RouteSpec(
+        CASE_TARGETS, reads_case, _case_url("/status-history"), stack_core=True
+    ),
+    ("POST", "/api/v1/cases/{case_id}/decision"): RouteSpec(CASE_TARGETS, writes_case_route(201), _decision_call),
+    ("GET", "/api/v1/cases/{case_id}/timeline"): RouteSpec(
+        CASE_TARGETS, reads_case, _case_url("/timeline"), _check_timeline, stack_core=True
+    ),
+    ("POST", "/api/v1/cases/{case_id}/comments"): RouteSpec(
+        CASE_TARGETS,
+        comments_on_case,
+        lambda world, _p, target, _s: Call(
+            f"/api/v1/cases/{world.case_ids[target]}/comments", json={"body": "Matrix comment @nobody"}
+        ),
+    ),
+    ("GET", "/api/v1/cases/{case_id}/comments"): RouteSpec(CASE_TARGETS, reads_case, _case_url("/comments")),
+    ("POST", "/api/v1/cases/{case_id}/comment-requests"): RouteSpec(
+        CASE_TARGETS,
+        writes_case_route(201),
+        lambda world, _p, target, _s: Call(
+            f"/api/v1/cases/{world.case_ids[target]}/comment-requests",
+            json={"due_on": "2025-01-31", "question": "Matrix question?"},
+        ),
+    ),
+    ("GET", "/api/v1/cases/{case_id}/comment-requests"): RouteSpec(
+        CASE_TARGETS, reads_case, _case_url("/comment-requests")
+    ),
+    ("GET", "/api/v1/comment-requests"): RouteSpec((NO_TARGET,), readers(200), _fixed("", params={"overdue": "true"})),
 }
 
 
