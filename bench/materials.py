@@ -25,7 +25,7 @@ COURTS = [
     "District Court Multan",
 ]
 CASE_TYPES = ["writ", "criminal appeal", "civil revision", "bail", "tax reference"]
-STATUSES = ["open", "pending", "adjourned", "reserved", "decided"]
+STATUSES = ["intake", "assigned", "pending", "reserved", "decided"]
 DOC_TYPES = ["petition", "reply", "order", "judgment", "evidence"]
 
 

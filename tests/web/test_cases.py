@@ -172,10 +172,10 @@ def test_editing_a_case_changes_it_and_only_those_who_may_write_see_edit(page: P
     page.get_by_role("link", name="Edit case").click()
     assert_accessible(page)
     page.get_by_label("Title").fill("After the edit")
-    page.get_by_label("Status").select_option("adjourned")
+    page.get_by_label("Status").select_option("pending")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("case-title")).to_have_text("After the edit")
-    expect(page.locator(".facts")).to_contain_text("adjourned")
+    expect(page.locator(".facts")).to_contain_text("pending")
 
 
 def test_assigning_an_officer_shows_them_the_case_and_who_has_seen_it(page: Page, web_stack: WebStack) -> None:

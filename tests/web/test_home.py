@@ -49,14 +49,14 @@ def test_an_officer_sees_assigned_cases_next_hearings_and_new_filings(page: Page
 
 
 def test_a_focal_person_sees_their_units_cases_and_not_another_units(page: Page, web_stack: WebStack) -> None:
-    ours = web_stack.create_case(f"FOCAL {uuid.uuid4().hex[:8]}", title="Our unit's", status="adjourned")
+    ours = web_stack.create_case(f"FOCAL {uuid.uuid4().hex[:8]}", title="Our unit's", status="pending")
     theirs = web_stack.create_case(
         f"ELSE {uuid.uuid4().hex[:8]}", title="Their unit's", unit_id=web_stack.unit_ids["Ministry of Elsewhere"]
     )
     sign_in(page, "web-focal")
     table = page.get_by_role("table", name="Your unit's cases")
     row = table.get_by_role("row").filter(has=page.get_by_role("link", name=ours["number"]))
-    expect(row).to_contain_text("adjourned")
+    expect(row).to_contain_text("pending")
     expect(table.get_by_role("link", name=theirs["number"])).to_have_count(0)
     assert_accessible(page)
 

@@ -35,7 +35,7 @@ def test_screenshots_of_the_main_pages(page: Page, web_stack: WebStack) -> None:
                  {"role": "respondent", "name": "محکمہ مال، حکومت پنجاب"}],
     )  # fmt: skip
     for number, title, status in (
-        (f"C.P. No. 88-{suffix} of 2023", "Federation of Pakistan v. Rashid Ahmed", "adjourned"),
+        (f"C.P. No. 88-{suffix} of 2023", "Federation of Pakistan v. Rashid Ahmed", "pending"),
         (f"Crl. A. No. 410-{suffix} of 2022", "State v. Imran Khan Niazi", "reserved"),
         (f"R.F.A. No. 12-{suffix} of 2021", "Ghulam Rasool v. Lahore Development Authority", "decided"),
     ):
