@@ -14,6 +14,7 @@ from api.observability import install_observability
 from api.openapi import install_problem_responses
 from api.routers import access, alerts, audit, cases, citations, documents, health, search
 from api.routers import calendar, deadlines, hearings, lifecycle
+from api.routers import public as public_router
 from api.routers import reports as reports_router
 from core.backends import build_backends
 from core.config import Settings, get_settings
@@ -70,8 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deadlines.router,
         calendar.api_router,
         reports_router.router,
+        public_router.admin_router,
         lifecycle.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(public_router.router)  # /public/case-status: no credentials, off by default
     install_web(app)  # the pages, after the API: its error handlers answer page paths with pages
     return app

@@ -774,6 +774,28 @@ ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/v1/reports/hearings"): _report(format="xlsx"),
     ("GET", "/api/v1/reports/outcomes"): _report(by="court"),
     ("GET", "/api/v1/reports/median-days"): _report(by="year"),
+    # The public case status (decision 0023): no credentials; off by default, so every world case is a 404 alike.
+    # Making a case's or unit's status public is the admins' (cells switch it off: no cell changes what others see).
+    ("GET", "/public/case-status"): RouteSpec(
+        (NO_TARGET,),
+        everyone(404),
+        _fixed("", params={"court": COURT, "number": f"MX {word('own')}"}),
+        needs_auth=False,
+    ),
+    ("PUT", "/api/v1/cases/{case_id}/public-status"): RouteSpec(
+        CASE_TARGETS,
+        lambda persona, target: (200 if CASES[target].exists else 404) if persona.role is Role.admin else 403,
+        lambda world, _p, target, _s: Call(
+            f"/api/v1/cases/{world.case_ids[target]}/public-status", json={"public_status": False}
+        ),
+    ),
+    ("PUT", "/api/v1/units/{unit_id}/public-status"): RouteSpec(
+        (NO_TARGET,),
+        admin_only(200),
+        lambda world, _p, _t, _s: Call(
+            f"/api/v1/units/{world.unit_ids['bystander']}/public-status", json={"public_status": False}
+        ),
+    ),
     # Hearings, the cause list, deadlines, limitation and reminders (issue 12, decision 0022).
     ("POST", "/api/v1/cases/{case_id}/hearings"): RouteSpec(
         CASE_TARGETS,
