@@ -46,6 +46,8 @@ TARGETS = {
     "urdu_cer_nastaliq": "<= 10",
     "urdu_r1_ocr_english": ">= 0.95",
     "reports_pending_ms": "<= 100",
+    "litigation_cause_list_ms": "<= 100",
+    "litigation_reminders_s": "<= 30",
 }
 STAGE_OF = {
     "r1": "r1",
@@ -78,6 +80,9 @@ STAGE_OF = {
     "urdu_r1_ocr_english": "urdu",
     "reports": "reports",
     "reports_pending_ms": "reports",
+    "litigation": "litigation",
+    "litigation_cause_list_ms": "litigation",
+    "litigation_reminders_s": "litigation",
 }
 STAGE_KEYS = {stage: [key for key in TARGETS if STAGE_OF[key] == stage] for stage in set(STAGE_OF.values())}
 
@@ -264,6 +269,15 @@ def stage_reports(run: Run) -> dict[str, Any]:
     return run_reports(run.work / "reports", 2_000 if smoke else 50_000, 20_000 if smoke else 500_000)
 
 
+def stage_litigation(run: Run) -> dict[str, Any]:
+    from bench.litigation import run_litigation
+
+    # Its own databases (SQLite, and one on the running PostgreSQL): the cause list and the reminder run (issue 12).
+    smoke = run.sizes is SMOKE
+    return run_litigation(run.work / "litigation", 2_000 if smoke else 50_000, 20_000 if smoke else 500_000,
+                          2_000 if smoke else 50_000)  # fmt: skip
+
+
 def _meta(sizes: Sizes, smoke: bool, started: datetime, durations: dict[str, float]) -> dict[str, Any]:
     def output(*command: str) -> str:
         try:
@@ -382,7 +396,8 @@ def table(results: dict[str, Any]) -> Table:
 
 def parse_only(only: str | None) -> set[str]:
     if not only:
-        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations", "urdu", "reports"}
+        return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations", "urdu", "reports",
+                "litigation"}  # fmt: skip
     stages = set()
     for name in (part.strip() for part in only.split(",") if part.strip()):
         if name not in STAGE_OF:
@@ -453,6 +468,8 @@ def _run_stages(run: Run, stages: set[str]) -> None:
         run.stage("web_search", lambda: stage_web_search(run), STAGE_KEYS["web_search"])
     if "reports" in stages:
         run.stage("reports", lambda: stage_reports(run), STAGE_KEYS["reports"])
+    if "litigation" in stages:
+        run.stage("litigation", lambda: stage_litigation(run), STAGE_KEYS["litigation"])
     if "r9" in stages:  # last: it loads another 100k pages, and Elasticsearch merges after that
         run.stage("r9", lambda: stage_r9(run), STAGE_KEYS["r9"])
 
