@@ -10,6 +10,8 @@ Columns (headers in any case, spaces or underscores; unknown ones are reported a
   (intake, assigned, pending, reserved, decided, appeal, closed); filed_on; next_date; petitioners; respondents;
   officers (usernames or full names; an unknown name is kept as the case's officer note, as migration 0003 did with
   the old free-text officer); tags; unit (else --unit). Several names in one cell are separated by ";".
+  The unit owns the cases the import creates; an existing case keeps its owner (moving a case between ministries
+  moves its walls, which is an admin's decision case by case, not a side effect of a register).
 Dates: 2024-03-31, 31-03-2024, 31/03/2024 or 31.03.2024 (day first, as registers in Pakistan write them), or a
 spreadsheet date cell.
 """
@@ -284,8 +286,6 @@ def apply(session: Session, index: SearchIndex, plan: list[Planned]) -> tuple[in
             updated += 1
         if item.officer_note is not None:
             case.officer_note = item.officer_note
-        if item.unit_id is not None and case.unit_id != item.unit_id:
-            case.unit_id = item.unit_id
         for officer in item.officers:
             cases_service.assign_officer(session, IMPORTER, case, officer)
         if item.next_date is not None and not _has_hearing_on(session, case, item.next_date):
