@@ -421,7 +421,8 @@ def run_reminders(session: Session, on: dt.date, now: dt.datetime | None = None)
         batch.append(_reminder_row(ReminderKind.overdue, row, recipient, row.due_on, stamp))
     repository.insert_reminders(session, batch)
     created += len(batch)
-    repository.notify_reminders(session, stamp)
+    if created:  # nothing made: no write at all, so an idle run never takes SQLite's write lock
+        repository.notify_reminders(session, stamp)
     log.info("reminders.run", today=on.isoformat(), created=created)
     return ReminderRun(today=on, created=created, emailed=0)
 

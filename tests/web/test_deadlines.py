@@ -9,7 +9,8 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from litigation import tasks
-from tests.web.conftest import TEST_UNIT, WebStack, assert_accessible, sign_in
+from tests.conftest import TEST_UNIT
+from tests.web.conftest import WebStack, assert_accessible, sign_in
 
 
 def test_an_overdue_deadline_is_highlighted_and_escalates_to_the_units_head(page: Page, web_stack: WebStack) -> None:
