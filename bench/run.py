@@ -240,6 +240,13 @@ def stage_search_and_scale(run: Run, want_r4: bool, want_scale: bool) -> None:
         )
 
 
+def stage_proximity(run: Run) -> dict[str, Any]:
+    from bench.proximity import run_proximity
+
+    # Its own corpus in both engines, the search corpus's size (decision 0017).
+    return run_proximity(run.sizes.search_large, run.work / "proximity", rounds=3 if run.sizes is FULL else 1)
+
+
 def stage_r9(run: Run) -> dict[str, Any]:
     from bench.trimming import run_r9
 
@@ -470,6 +477,8 @@ def _run_stages(run: Run, stages: set[str]) -> None:
         run.stage("reports", lambda: stage_reports(run), STAGE_KEYS["reports"])
     if "litigation" in stages:
         run.stage("litigation", lambda: stage_litigation(run), STAGE_KEYS["litigation"])
+    if "proximity" in stages:
+        run.stage("proximity", lambda: stage_proximity(run), STAGE_KEYS["proximity"])
     if "r9" in stages:  # last: it loads another 100k pages, and Elasticsearch merges after that
         run.stage("r9", lambda: stage_r9(run), STAGE_KEYS["r9"])
 

@@ -92,17 +92,19 @@ class _Page:
     paragraph: tuple[int, ...]
 
 
-def _analyse(text: str) -> _Page:
+def _analyse(text: str, structure: bool = True) -> _Page:
+    """The page's index words; their sentence and paragraph numbers only if asked (pre/N and w/N need none)."""
+    tokens = WORD.findall(text)
+    forms = [_forms(token) for token in tokens]
+    words, folded = tuple(stem for _, stem in forms), tuple(word for word, _ in forms)
+    if not structure:
+        return _Page(words, folded, (), ())
+    starts = [match.start() for match in WORD.finditer(text)]
     sentence_starts = [begin for begin, _ in sentence_spans(text)]
     paragraph_starts = [begin for begin, _ in paragraph_spans(text)]
-    words, folded, sentence, paragraph = [], [], [], []
-    for match in WORD.finditer(text):
-        word, stem = _forms(match.group(0))
-        folded.append(word)
-        words.append(stem)
-        sentence.append(bisect_right(sentence_starts, match.start()))
-        paragraph.append(bisect_right(paragraph_starts, match.start()))
-    return _Page(tuple(words), tuple(folded), tuple(sentence), tuple(paragraph))
+    sentence = tuple(bisect_right(sentence_starts, start) for start in starts)
+    paragraph = tuple(bisect_right(paragraph_starts, start) for start in starts)
+    return _Page(words, folded, sentence, paragraph)
 
 
 # An operand compiled for matching: ("words", stems in a row), ("prefix", folded prefix) or ("any", stems).
@@ -141,7 +143,7 @@ def satisfied(text: str, kind: str, left: Sequence[Pattern], right: Sequence[Pat
     """Whether the page text holds the operator: kind "pre" (left, then right, at most `distance` positions from the
     end of one to the start of the other: adjacent words are 1 apart), "near" (either order), "sentence" or
     "paragraph" (both in one)."""
-    page = _analyse(text)
+    page = _analyse(text, structure=kind in ("sentence", "paragraph"))
     lefts, rights = _spans(page, left), _spans(page, right)
     if not lefts or not rights:
         return False

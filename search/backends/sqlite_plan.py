@@ -195,7 +195,7 @@ def _units_condition(clause: Within, fts: Callable[[Clause], str]) -> tuple[str,
 
     column = "sentence" if clause.unit == "sentence" else "paragraph"
     return (
-        f"rowid IN (SELECT rowid >> {UNIT_BITS} FROM {UNITS_TABLE} WHERE {UNITS_TABLE} MATCH ?)",
+        f"+rowid IN (SELECT rowid >> {UNIT_BITS} FROM {UNITS_TABLE} WHERE {UNITS_TABLE} MATCH ?)",
         [f"{column} : ({fts(prefilter(clause))})"],
     )
 
@@ -274,7 +274,7 @@ def plan(query: Clause, text_match: Callable[[Clause], str], fts: Callable[[Clau
 
 
 def _in_match() -> str:
-    return "rowid IN (SELECT rowid FROM pages WHERE pages MATCH ?)"
+    return "+rowid IN (SELECT rowid FROM pages WHERE pages MATCH ?)"
 
 
 def _sql(clause: Clause, text_match: Callable[[Clause], str], fts: Callable[[Clause], str]) -> tuple[str, list[Any]]:
