@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.errors import CasefileError
 from web.deps import SignInRequired
 from web.pages import admin, alerts, audit, auth, cases, citations, hearings, home, search, viewer
+from web.pages import lifecycle as lifecycle_pages
 from web.pages import reports as report_pages
 from web.templating import STATIC_DIR, render
 
@@ -24,7 +25,7 @@ NON_WEB_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/openapi.json", "
                     "/calendar/", "/public/")  # fmt: skip
 PAGE_ROUTERS = (auth.router, home.router, search.router, cases.router, viewer.router, admin.router, audit.router,
                 alerts.router, citations.router, report_pages.router,
-                hearings.router)  # fmt: skip
+                hearings.router, lifecycle_pages.router)  # fmt: skip
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 

@@ -9,6 +9,7 @@ page as a case that does not exist), and opening a case page records `case.read`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,15 +22,16 @@ from access import audit
 from access import repository as access_repository
 from access import service as access_service
 from access.schemas import Principal
-from api.deps import BackendsDep, SessionDep
-from cases import overview
+from api.deps import BackendsDep, SessionDep, SettingsDep
+from cases import lifecycle, overview
 from cases import service as cases_service
 from cases.schemas import CaseCreate, CaseFilters, CaseUpdate
 from core.errors import CasefileError, Forbidden, NotFound
-from core.models import Access, Case, CaseStatus, Document, DocumentStatus, Role, User
+from core.models import Access, AssignmentRole, Case, CaseStatus, Document, DocumentStatus, Role, User
 from ingest import service as documents_service
 from search.query import parse_query
 from web.deps import Viewer, WebViewer
+from web.pages import lifecycle as lifecycle_pages
 from web.templating import render
 
 router = APIRouter()
@@ -154,8 +156,10 @@ def render_form(
     status: int,
 ) -> Response:
     units = access_repository.list_units(session) if viewer.principal.role is Role.admin and case is None else []
+    # Editing offers the case's status and the moves the lifecycle allows from it (decision 0021).
+    statuses = [case.status, *lifecycle.allowed_next(case.status)] if case is not None else list(CaseStatus)
     return render(request, "cases/form.html", status_code=status, active="cases", form=form, case=case,
-                  errors=errors, statuses=list(CaseStatus), units=units)  # fmt: skip
+                  errors=errors, statuses=statuses, units=units)  # fmt: skip
 
 
 # --- the list ------------------------------------------------------------------------------------------------
@@ -268,10 +272,19 @@ def edit_case(
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: str, session: SessionDep, viewer: WebViewer) -> Response:
+    return render_case_page(request, session, viewer, case_id)
+
+
+def render_case_page(
+    request: Request, session: Session, viewer: Viewer, case_id: str, problem: str | None = None, status_code: int = 200
+) -> Response:
+    """The case page; after a refused lifecycle form (web/pages/lifecycle.py), with the refusal's words."""
     principal = viewer.principal
     case = cases_service.visible_case(session, principal, case_id)
+    if problem is not None:
+        session.refresh(case)  # the refused change left nothing behind
     cases_service.record_read(session, principal, case)  # as GET /api/v1/cases/{id} records it
-    documents = documents_service.case_documents(session, principal, case)
+    documents = list(documents_service.case_documents(session, principal, case))
     can_write = may(cases_service.writable_case, session, principal, case.id)
     can_manage = may(cases_service.manageable_case, session, principal, case.id)
     viewers = None
@@ -284,10 +297,11 @@ def case_page(request: Request, case_id: str, session: SessionDep, viewer: WebVi
     people = {user.id: user for user in access_repository.list_users(session)}
     units = {unit.id: unit for unit in access_repository.list_units(session)}
     return render(
-        request, "cases/case.html", active="cases", case=case, documents=documents,
+        request, "cases/case.html", status_code=status_code, active="cases", case=case, documents=documents,
         confidence=overview.ocr_confidence(session, [document.id for document in documents]),
         can_write=can_write, can_manage=can_manage, viewers=viewers, people=people, units=units,
-        officers=active_officers(session) if can_manage else [], accesses=list(Access),
+        officers=active_officers(session) if can_manage else [], accesses=list(Access), problem=problem,
+        **lifecycle_pages.case_context(session, principal, case, documents, can_write, can_manage),
     )  # fmt: skip
 
 
@@ -339,22 +353,38 @@ def assign(
     case_id: str,
     session: SessionDep,
     backends: BackendsDep,
+    settings: SettingsDep,
     viewer: WebViewer,
+    request: Request,
     user_id: Annotated[str, Form(max_length=36)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     case = cases_service.manageable_case(session, viewer.principal, case_id)
     officer = access_service.get_user(session, user_id)
-    cases_service.assign_officer(session, viewer.principal, case, officer)
+    chosen = AssignmentRole(role) if role in AssignmentRole.__members__ else None
+    within = timedelta(days=settings.acknowledge_within_days)
+    try:
+        cases_service.assign_officer(session, viewer.principal, case, officer, chosen, note.strip() or None, within)
+    except CasefileError as error:  # a second lead, or not an officer: the page says why
+        if error.status_code not in (409, 422):
+            raise
+        return render_case_page(request, session, viewer, case.id, error.detail, error.status_code)
     cases_service.refresh_index(session, backends.index, case)
     return back_to_case(case.id)
 
 
 @router.post("/cases/{case_id}/assignments/{assignment_id}/remove")
 def unassign(
-    case_id: str, assignment_id: str, session: SessionDep, backends: BackendsDep, viewer: WebViewer
+    case_id: str,
+    assignment_id: str,
+    session: SessionDep,
+    backends: BackendsDep,
+    viewer: WebViewer,
+    reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     case = cases_service.manageable_case(session, viewer.principal, case_id)
-    cases_service.unassign_officer(session, viewer.principal, case, assignment_id)
+    cases_service.unassign_officer(session, viewer.principal, case, assignment_id, reason.strip() or None)
     cases_service.refresh_index(session, backends.index, case)
     return back_to_case(case.id)
 

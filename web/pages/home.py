@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from access import audit
 from access import repository as access_repository
 from api.deps import SessionDep
-from cases import overview
+from cases import comments, lifecycle, overview
 from cases import service as cases_service
 from cases.schemas import CaseFilters
 from core.models import Role
@@ -34,6 +34,14 @@ def home(request: Request, session: SessionDep, viewer: WebViewer) -> Response:
         sections["confidence"] = overview.ocr_confidence(session, [document.id for document in documents])
     if role is Role.clerk:
         sections["created"] = overview.cases_created_by(session, principal, LIST_SIZE)
+    if role is Role.officer:  # assignments waiting for the officer's acknowledgement (decision 0021)
+        sections["to_acknowledge"] = [
+            each for each in lifecycle.current_assignments(session, principal) if each.acknowledged_at is None
+        ]
+    if role in (Role.clerk, Role.admin):  # assignments past their time to acknowledge, in the cases they see
+        sections["unacknowledged"] = lifecycle.current_assignments(session, principal, unacknowledged=True)[:LIST_SIZE]
+    if role in (Role.focal_person, Role.clerk):  # what the ministry must answer
+        sections["comment_requests"] = comments.open_requests(session, principal, date.today(), limit=LIST_SIZE)
     if role is Role.officer:
         mine = CaseFilters(officer_id=principal.user_id)
         sections["assigned"], sections["assigned_total"] = cases_service.list_cases(session, principal, mine, 1, 50)
