@@ -32,6 +32,7 @@ ABBREVIATIONS = frozenset(
         "para", "paras", "p", "pp", "cl", "viz", "etc", "ch", "vol", "rs",
     }
 )  # fmt: skip
+INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?")  # "w.p" of "W.P.", "u.s" of "U.S.": not a date's dots
 _PORTER = snowballstemmer.stemmer("porter")
 
 
@@ -68,7 +69,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         for match in SENTENCE_END.finditer(text, begin, end):
             before = text[start : match.start()].rstrip("\"')]").rstrip(".?!۔؟").rsplit(None, 1)
             last = before[-1].lower().lstrip("([\"'") if before else ""
-            if text[match.start() - 1] == "." and (len(last) <= 1 or last in ABBREVIATIONS or "." in last):
+            if text[match.start() - 1] == "." and (len(last) <= 1 or last in ABBREVIATIONS or INITIALS.fullmatch(last)):
                 continue  # an initial or an abbreviation, not the end of a sentence
             spans.append((start, match.start()))
             start = match.end()
