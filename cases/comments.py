@@ -105,7 +105,8 @@ def comments_of(session: Session, case: Case) -> Sequence[CaseComment]:
 def usernames(session: Session, user_ids: Sequence[str]) -> dict[str, str]:
     if not user_ids:
         return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(list(user_ids)))).tuples().all())
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(list(user_ids))))
+    return {user_id: username for user_id, username in rows}
 
 
 # --- requests for comments -------------------------------------------------------------------------------------

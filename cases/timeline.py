@@ -50,7 +50,9 @@ def build(session: Session, actor: Principal, case: Case) -> list[TimelineEntry]
         entries.append(TimelineEntry(document.created_at, "filing", f"{_label(document.doc_type)} filed: {name}",
                                      ref_id=document.id, document_id=document.id))  # fmt: skip
     people = {assignment.user_id for assignment in case.assignment_history}
-    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(people))).tuples().all())
+    names = {
+        user_id: name for user_id, name in session.execute(select(User.id, User.full_name).where(User.id.in_(people)))
+    }
     for assignment in case.assignment_history:
         who = names.get(assignment.user_id, assignment.user_id)
         entries.append(TimelineEntry(assignment.created_at, "assigned", f"{who} assigned as {assignment.role.value}"

@@ -273,7 +273,17 @@ def test_the_timeline_merges_everything_in_time_order(stack_api: Api) -> None:
     _ok(api.post(f"/api/v1/assignments/{assignment['id']}/acknowledge", role=Role.officer))
     _ok(api.patch(f"/api/v1/cases/{case['id']}", json={"status": "pending", "reason": "notice issued"}))
     _ok(api.post(f"/api/v1/cases/{case['id']}/comments", role=Role.focal_person, json={"body": "Reply by Friday"}), 201)
+    # Hearings and deadlines (decision 0022) sit on their dates: here, after everything else.
+    hearing = {"date": "2099-01-10", "time": "09:30", "court": "Lahore High Court", "purpose": "arguments"}
+    _ok(api.post(f"/api/v1/cases/{case['id']}/hearings", json=hearing), 201)
+    deadline = {"kind": "reply", "due_on": "2099-01-05", "owner_id": api.user_ids[Role.officer]}
+    _ok(api.post(f"/api/v1/cases/{case['id']}/deadlines", json=deadline), 201)
     items = _ok(api.get(f"/api/v1/cases/{case['id']}/timeline"))["items"]
+    assert [(each["kind"], each["at"][:16]) for each in items[-2:]] == [
+        ("deadline", "2099-01-05T00:00"),
+        ("hearing", "2099-01-10T09:30"),
+    ]
+    assert items[-1]["summary"] == "hearing before Lahore High Court: arguments"
     times = [each["at"] for each in items]
     assert times == sorted(times)
     kinds = [each["kind"] for each in items if each["kind"] not in ("hearing", "deadline")]
