@@ -50,6 +50,13 @@ def _forms(raw: str) -> tuple[str, str]:
     return word, index_word(word)
 
 
+def _remember(token: str) -> tuple[str, str]:
+    if len(_FORMS) >= MAX_FORMS:
+        _FORMS.clear()
+    _FORMS[token] = forms = _forms(token)
+    return forms
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in PARAGRAPH_BREAK.finditer(text):
@@ -93,10 +100,15 @@ class _Page:
     paragraph: tuple[int, ...]
 
 
+_FORMS: dict[str, tuple[str, str]] = {}  # _forms without lru_cache's call overhead: most of a page's cost
+MAX_FORMS = 200_000
+
+
 def _analyse(text: str, structure: bool = True) -> _Page:
     """The page's index words; their sentence and paragraph numbers only if asked (pre/N and w/N need none)."""
     tokens = WORD.findall(text)
-    forms = [_forms(token) for token in tokens]
+    known = _FORMS
+    forms = [known.get(token) or _remember(token) for token in tokens]
     words, folded = tuple(stem for _, stem in forms), tuple(word for word, _ in forms)
     if not structure:
         return _Page(words, folded, (), ())
@@ -128,10 +140,12 @@ def _spans(page: _Page, patterns: Sequence[Pattern]) -> list[tuple[int, int]]:
     words = page.words
     for kind, values in patterns:
         if kind == "words":
-            length = len(values)
-            for position, word in enumerate(words):
-                if word == values[0] and words[position : position + length] == values:
-                    found.append((position, position + length - 1))
+            length, first = len(values), values[0]
+            found.extend(
+                (position, position + length - 1)
+                for position, word in enumerate(words)
+                if word == first and (length == 1 or words[position : position + length] == values)
+            )
         elif kind == "prefix":
             found.extend((position, position) for position, word in enumerate(words) if word.startswith(values[0]))
         else:
