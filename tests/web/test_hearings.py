@@ -36,7 +36,8 @@ def test_record_an_outcome_with_a_next_date_and_see_the_cause_list(page: Page, w
     hearings.get_by_role("button", name="Add hearing").click()
     page.wait_for_url(f"**/cases/{case['id']}#hearings")
     hearings = page.get_by_role("region", name="Hearings")
-    expect(hearings.get_by_test_id("next-hearing")).to_have_text(first.isoformat())
+    next_hearing = page.locator("dt:text-is('Next hearing') + dd")
+    expect(next_hearing).to_have_text(first.isoformat())
     assert_accessible(page)
 
     row = hearings.get_by_role("row").filter(has_text="arguments on the stay")
@@ -46,12 +47,12 @@ def test_record_an_outcome_with_a_next_date_and_see_the_cause_list(page: Page, w
     row.get_by_role("button", name="Record").click()
     page.wait_for_url(f"**/cases/{case['id']}#hearings")
     hearings = page.get_by_role("region", name="Hearings")
-    expect(hearings.get_by_test_id("next-hearing")).to_have_text(following.isoformat())
+    expect(next_hearing).to_have_text(following.isoformat())
     expect(hearings.get_by_role("row")).to_have_count(3)  # the header, the hearing and the next one it listed
     expect(hearings.get_by_role("row").nth(1)).to_contain_text(f"adjourned; next {following.isoformat()}")
     expect(hearings.get_by_role("row").nth(2)).to_contain_text("not recorded")
 
-    hearings.get_by_role("link", name="Cause list").click()
+    hearings.get_by_test_id("cause-list-link").click()
     page.wait_for_url(f"**/cause-list?date={following.isoformat()}")
     group = page.get_by_role("region", name="Web Officer")
     expect(group.get_by_role("link", name=number)).to_be_visible()
