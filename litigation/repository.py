@@ -80,14 +80,14 @@ def cause_list_rows(
     return session.execute(query.order_by(Hearing.court, Hearing.time, Case.number)).all()
 
 
-def calendar_hearings(session: Session, user_id: str, since: dt.date) -> Sequence[Any]:
-    """Hearings from `since` on of the cases assigned to the user."""
+def calendar_hearings(session: Session, user_id: str, allowed: ColumnElement[bool], since: dt.date) -> Sequence[Any]:
+    """Hearings from `since` on of the cases assigned to the user, inside their walls."""
     assigned = aliased(Assignment)
     query = (
         select(Hearing, Case.number, Case.title, Case.sealed)
         .join(Case, Case.id == Hearing.case_id)
         .join(assigned, and_(assigned.case_id == Case.id, assigned.user_id == user_id))
-        .where(Hearing.date >= since)
+        .where(Hearing.date >= since, allowed)
         .order_by(Hearing.date)
     )
     return session.execute(query).all()

@@ -115,8 +115,12 @@ def record_outcome(
     hearing.outcome = data.outcome
     hearing.next_date = data.next_date
     hearing.adjournment_reason = data.adjournment_reason
+    existing = repository.get_hearing(session, hearing.next_hearing_id) if hearing.next_hearing_id else None
+    if data.next_date is None and existing is not None and existing.outcome is None:
+        # A corrected outcome with no next date: the listing this hearing made is withdrawn.
+        session.delete(existing)
+        hearing.next_hearing_id = None
     if data.next_date is not None:
-        existing = repository.get_hearing(session, hearing.next_hearing_id) if hearing.next_hearing_id else None
         if existing is not None and existing.outcome is None:
             existing.date = data.next_date
             if data.next_purpose:
@@ -535,11 +539,8 @@ def calendar_feed(session: Session, secret: str, on: dt.date, now: dt.datetime |
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Casefile: {user.full_name}")
     visible = policy.visible_cases(principal)
-    for hearing, number, title, sealed in repository.calendar_hearings(
-        session, user.id, on - dt.timedelta(days=CALENDAR_PAST_DAYS)
-    ):
-        if not _visible(session, visible, hearing.case_id):
-            continue
+    since = on - dt.timedelta(days=CALENDAR_PAST_DAYS)
+    for hearing, number, title, sealed in repository.calendar_hearings(session, user.id, visible, since):
         event = Event()
         event.add("uid", f"hearing-{hearing.id}@casefile")
         event.add("dtstamp", stamp)
@@ -571,9 +572,3 @@ def calendar_feed(session: Session, secret: str, on: dt.date, now: dt.datetime |
             event.add("description", (deadline.note or title)[:1000])
         calendar.add_component(event)
     return bytes(calendar.to_ical())
-
-
-def _visible(session: Session, visible: ColumnElement[bool], case_id: str) -> bool:
-    from cases import repository as cases_repository
-
-    return cases_repository.get_case(session, case_id, visible) is not None
