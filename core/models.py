@@ -175,7 +175,13 @@ class User(Base):
 
 class Case(TimestampMixin, Base):
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("court", "number", name="uq_cases_court_number"),)
+    __table_args__ = (
+        UniqueConstraint("court", "number", name="uq_cases_court_number"),
+        # The reports' GROUP BYs read these alone, never the wide rows (decision 0023, migration 0010).
+        Index("ix_cases_court_status", "court", "status"),
+        Index("ix_cases_unit_status", "unit_id", "status", "sealed", "court"),
+        Index("ix_cases_status_id", "status", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     number: Mapped[str] = mapped_column(String(200))

@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from access.policy import UNIT_ROLES
+from access.schemas import Principal
 from core.models import (
     Assignment,
     AssignmentRole,
@@ -22,8 +24,10 @@ from core.models import (
     Deadline,
     DeadlineStatus,
     DecisionOutcome,
+    Grant,
     Hearing,
     HearingOutcome,
+    Role,
     Unit,
     User,
 )
@@ -50,54 +54,101 @@ def finished_statuses() -> list[CaseStatus]:
 
 
 def is_pending() -> ColumnElement[bool]:
-    return Case.status.notin_(finished_statuses())
+    # IN the open statuses rather than NOT IN the finished ones: the same cases (status is never null), and an IN
+    # list lets the engine seek the (status, id) index for each case an officer's join looks up.
+    finished = set(finished_statuses())
+    return Case.status.in_([status for status in CaseStatus if status not in finished])
 
 
-def pending_by_unit(session: Session, allowed: ColumnElement[bool]) -> list[tuple[str | None, int]]:
+def candidates(principal: Principal) -> ColumnElement[bool] | None:
+    """A superset of the caller's visible cases that an index can find: the cases of their unit, assigned to them or
+    granted to them or their unit. Added beside the walls (never instead of them), it lets the engine start from
+    those few cases rather than test the walls' EXISTS subqueries on every case (an officer's pending report at 50k
+    cases: 370 ms to 10 ms on SQLite). None for admins, who see every case."""
+    if principal.role is Role.admin:
+        return None
+    terms: list[ColumnElement[bool]] = []
+    if principal.role in UNIT_ROLES and principal.unit_id:
+        terms.append(Case.unit_id == principal.unit_id)
+    if principal.role is Role.officer and principal.user_id:
+        assigned = select(Assignment.case_id).where(Assignment.user_id == principal.user_id)
+        terms.append(Case.id.in_(assigned.scalar_subquery()))
+    whom = [Grant.user_id == principal.user_id] if principal.user_id else []
+    if principal.unit_id:
+        whom.append(Grant.unit_id == principal.unit_id)
+    if whom:
+        terms.append(Case.id.in_(select(Grant.case_id).where(or_(*whom)).scalar_subquery()))
+    return or_(*terms) if terms else false()
+
+
+def _scope(allowed: ColumnElement[bool], principal: Principal | None) -> list[ColumnElement[bool]]:
+    narrowed = candidates(principal) if principal is not None else None
+    return [allowed, is_pending()] + ([narrowed] if narrowed is not None else [])
+
+
+def pending_by_unit(
+    session: Session, allowed: ColumnElement[bool], principal: Principal | None = None
+) -> list[tuple[str | None, int]]:
+    # Counted per unit id over the covering index, then named: the join to units touches one row per unit.
+    # Everyone's cases (admins): grouped by the column, over the (unit_id, status, ...) index alone. A narrower
+    # caller's: by an expression, since grouping by the bare column makes SQLite walk that whole index in its order
+    # rather than seek the caller's few cases; '' (no unit) joins no unit and is named NO_UNIT.
+    unit_key = Case.unit_id if principal is None or candidates(principal) is None else func.coalesce(Case.unit_id, "")
+    counts = (
+        select(unit_key.label("unit_id"), func.count().label("cases"))
+        .where(*_scope(allowed, principal))
+        .group_by(unit_key)
+        .subquery()
+    )
     query = (
-        select(Unit.name, func.count(Case.id))
-        .select_from(Case)
-        .outerjoin(Unit, Unit.id == Case.unit_id)
-        .where(allowed, is_pending())
-        .group_by(Unit.name)
-        .order_by(func.count(Case.id).desc(), Unit.name)
+        select(Unit.name, counts.c.cases)
+        .select_from(counts)
+        .outerjoin(Unit, Unit.id == counts.c.unit_id)
+        .order_by(counts.c.cases.desc(), Unit.name)
     )
     return [(name, count) for name, count in session.execute(query)]
 
 
-def pending_by_court(session: Session, allowed: ColumnElement[bool]) -> list[tuple[str, int]]:
+def pending_by_court(
+    session: Session, allowed: ColumnElement[bool], principal: Principal | None = None
+) -> list[tuple[str, int]]:
+    cases = func.count()
     query = (
-        select(Case.court, func.count(Case.id))
-        .where(allowed, is_pending())
+        select(Case.court, cases)
+        .where(*_scope(allowed, principal))
         .group_by(Case.court)
-        .order_by(func.count(Case.id).desc(), Case.court)
+        .order_by(cases.desc(), Case.court)
     )
     return [(court, count) for court, count in session.execute(query)]
 
 
 def pending_by_officer(
-    session: Session, allowed: ColumnElement[bool]
+    session: Session, allowed: ColumnElement[bool], principal: Principal | None = None
 ) -> list[tuple[str | None, str | None, str | None, int, int]]:
     """Each officer's pending cases (current assignments, lead or assisting) and how many of them they lead; the row
     with no officer counts the pending cases nobody has. One current assignment per officer and case (a unique
-    index), so count() counts cases."""
+    index), so count() counts cases. Grouped by user id, then named: the join to users touches one row per officer."""
     assignment, officer = aliased(Assignment), aliased(User)
-    cases = func.count(Case.id)
     leading = func.coalesce(func.sum(case((assignment.role == AssignmentRole.lead, 1), else_=0)), 0)
-    query = (
-        select(officer.id, officer.username, officer.full_name, cases, leading)
+    counts = (
+        select(assignment.user_id.label("user_id"), func.count().label("cases"), leading.label("lead"))
         .select_from(Case)
         .outerjoin(assignment, and_(assignment.case_id == Case.id, assignment.ended_at.is_(None)))
-        .outerjoin(officer, officer.id == assignment.user_id)
-        .where(allowed, is_pending())
-        .group_by(officer.id, officer.username, officer.full_name)
-        .order_by(cases.desc(), officer.full_name)
+        .where(*_scope(allowed, principal))
+        .group_by(assignment.user_id)
+        .subquery()
     )
-    return [(row[0], row[1], row[2], row[3], row[4]) for row in session.execute(query)]
+    query = (
+        select(officer.id, officer.username, officer.full_name, counts.c.cases, counts.c.lead)
+        .select_from(counts)
+        .outerjoin(officer, officer.id == counts.c.user_id)
+        .order_by(counts.c.cases.desc(), officer.full_name)
+    )
+    return [(row[0], row[1], row[2], int(row[3]), int(row[4])) for row in session.execute(query)]
 
 
-def count_pending(session: Session, allowed: ColumnElement[bool]) -> int:
-    return session.scalar(select(func.count(Case.id)).where(allowed, is_pending())) or 0
+def count_pending(session: Session, allowed: ColumnElement[bool], principal: Principal | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(Case).where(*_scope(allowed, principal))) or 0
 
 
 def years_before(day: date, years: int) -> date:
@@ -107,7 +158,9 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def ageing(session: Session, allowed: ColumnElement[bool], today: date) -> dict[str, int]:
+def ageing(
+    session: Session, allowed: ColumnElement[bool], today: date, principal: Principal | None = None
+) -> dict[str, int]:
     """Pending cases by time since filing, bucketed in SQL against dates worked out here (the same on both
     engines, and an index on filed_on could serve it)."""
     whens: list[tuple[ColumnElement[bool], str]] = [(Case.filed_on.is_(None), UNKNOWN_FILING)]
@@ -115,7 +168,7 @@ def ageing(session: Session, allowed: ColumnElement[bool], today: date) -> dict[
         if lower > 0:
             whens.append((Case.filed_on <= years_before(today, lower), label))
     bucket = case(*whens, else_=AGE_BUCKETS[0][0])
-    query = select(bucket, func.count(Case.id)).where(allowed, is_pending()).group_by(bucket)
+    query = select(bucket, func.count()).select_from(Case).where(*_scope(allowed, principal)).group_by(bucket)
     return {label: count for label, count in session.execute(query)}
 
 

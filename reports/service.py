@@ -81,16 +81,17 @@ def pending(session: Session, actor: Principal, by: PendingBy = PendingBy.unit, 
     rows: list[dict[str, Cell]]
     if by is PendingBy.unit:
         rows = [{"unit": name or repository.NO_UNIT, "cases": count}
-                for name, count in repository.pending_by_unit(session, allowed)]  # fmt: skip
+                for name, count in repository.pending_by_unit(session, allowed, actor)]  # fmt: skip
         columns = [Column(key="unit", label="Unit"), Column(key="cases", label="Pending cases", numeric=True)]
     elif by is PendingBy.court:
-        rows = [{"court": court, "cases": count} for court, count in repository.pending_by_court(session, allowed)]
+        by_court = repository.pending_by_court(session, allowed, actor)
+        rows = [{"court": court, "cases": count} for court, count in by_court]
         columns = [Column(key="court", label="Court"), Column(key="cases", label="Pending cases", numeric=True)]
     else:
         rows = [
             {"officer": full_name or repository.UNASSIGNED, "username": username, "officer_id": user_id,
              "cases": count, "lead": lead}
-            for user_id, username, full_name, count, lead in repository.pending_by_officer(session, allowed)
+            for user_id, username, full_name, count, lead in repository.pending_by_officer(session, allowed, actor)
         ]  # fmt: skip
         columns = [
             Column(key="officer", label="Officer"),
@@ -98,7 +99,12 @@ def pending(session: Session, actor: Principal, by: PendingBy = PendingBy.unit, 
             Column(key="cases", label="Pending cases", numeric=True),
             Column(key="lead", label="As lead", numeric=True),
         ]
-    total = repository.count_pending(session, allowed)
+    # A case is in exactly one unit and one court, so those rows add up to the total; by officer it may be in several.
+    total = (
+        repository.count_pending(session, allowed, actor)
+        if by is PendingBy.officer
+        else sum(int(row["cases"] or 0) for row in rows)
+    )
     _record(session, actor, "pending", by=by.value)
     notes = ["A case with several officers counts once for each of them."] if by is PendingBy.officer else []
     return Report(
@@ -112,7 +118,7 @@ def ageing(session: Session, actor: Principal, today: date | None = None) -> Rep
     allowed = _walls(actor)
     now = _now()
     day = today or now.date()
-    counts = repository.ageing(session, allowed, day)
+    counts = repository.ageing(session, allowed, day, actor)
     labels = [label for label, _lower in repository.AGE_BUCKETS] + [repository.UNKNOWN_FILING]
     rows: list[dict[str, Cell]] = [{"age": label, "cases": counts.get(label, 0)} for label in labels]
     _record(session, actor, "ageing")
