@@ -118,6 +118,21 @@ def test_an_outcome_with_a_next_date_lists_the_case_again_and_next_hearing_on_fo
     assert api.post(f"/api/v1/cases/{case['id']}/hearings", json={"date": "2025-01-01"}).status_code == 422
 
 
+def test_an_outcome_corrected_to_no_next_date_withdraws_the_listing_it_made(stack_api: Api) -> None:
+    api = stack_api
+    case = api.create_case(number="W.P. 101 of 2025")
+    hearing = _hearing(api, case["id"], TODAY + dt.timedelta(days=2))
+    next_date = (TODAY + dt.timedelta(days=9)).isoformat()
+    _ok(api.patch(f"/api/v1/hearings/{hearing['id']}", json={"outcome": "adjourned", "next_date": next_date}))
+    assert len(_ok(api.get(f"/api/v1/cases/{case['id']}/hearings"))["items"]) == 2
+    assert _ok(api.get(f"/api/v1/cases/{case['id']}"))["next_hearing_on"] == next_date
+    corrected = _ok(api.patch(f"/api/v1/hearings/{hearing['id']}", json={"outcome": "reserved"}))
+    assert corrected["next_hearing_id"] is None and corrected["next_date"] is None
+    hearings = _ok(api.get(f"/api/v1/cases/{case['id']}/hearings"))
+    assert [item["id"] for item in hearings["items"]] == [hearing["id"]] and hearings["next_hearing_on"] is None
+    assert _ok(api.get(f"/api/v1/cases/{case['id']}"))["next_hearing_on"] is None
+
+
 # --- the cause list ----------------------------------------------------------------------------------------------
 
 
