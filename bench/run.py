@@ -48,6 +48,7 @@ TARGETS = {
     "reports_pending_ms": "<= 100",
     "litigation_cause_list_ms": "<= 100",
     "litigation_reminders_s": "<= 30",
+    "proximity_cost_ratio": "<= 2",
 }
 STAGE_OF = {
     "r1": "r1",
@@ -83,6 +84,8 @@ STAGE_OF = {
     "litigation": "litigation",
     "litigation_cause_list_ms": "litigation",
     "litigation_reminders_s": "litigation",
+    "proximity": "proximity",
+    "proximity_cost_ratio": "proximity",
 }
 STAGE_KEYS = {stage: [key for key in TARGETS if STAGE_OF[key] == stage] for stage in set(STAGE_OF.values())}
 
