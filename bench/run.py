@@ -247,7 +247,8 @@ def stage_proximity(run: Run) -> dict[str, Any]:
     from bench.proximity import run_proximity
 
     # Its own corpus in both engines, the search corpus's size (decision 0017).
-    return run_proximity(run.sizes.search_large, run.work / "proximity", rounds=3 if run.sizes is FULL else 1)
+    pages, rounds = run.sizes.search_large, 3 if run.sizes is FULL else 1
+    return {"proximity_cost_ratio": run_proximity(pages, run.work / "proximity", rounds=rounds)}
 
 
 def stage_r9(run: Run) -> dict[str, Any]:
