@@ -59,3 +59,31 @@ def test_an_overdue_deadline_is_highlighted_and_escalates_to_the_units_head(page
     expect(notice).to_contain_text("Web Officer")
     expect(notice).to_contain_text("unread")
     assert_accessible(page)
+
+
+def test_the_limitation_helper_suggests_and_an_officer_adds_the_deadline(page: Page, web_stack: WebStack) -> None:
+    number = f"I.C.A. {uuid.uuid4().hex[:6]} of 2025"
+    case = web_stack.create_case(number, title="Nadeem v. Federation")
+    with web_stack.api() as client:
+        assigned = client.post(
+            f"/api/v1/cases/{case['id']}/assignments", json={"user_id": web_stack.user_ids["web-officer"]}
+        )
+        assert assigned.status_code == 201, assigned.text
+    sign_in(page, "web-officer", f"/cases/{case['id']}")
+    helper = page.get_by_role("form", name="Limitation helper")
+    helper.get_by_label("Decided on").fill("2025-01-10")
+    helper.get_by_label("Certified copy applied for").fill("2025-01-15")
+    helper.get_by_label("Certified copy received").fill("2025-02-04")
+    helper.get_by_role("button", name="Suggest deadlines").click()
+    suggestions = page.get_by_test_id("limitation-suggestions")
+    cpla = suggestions.get_by_role("row").filter(has_text="Supreme Court")
+    expect(cpla).to_contain_text("2025-03-31")  # 60 days, plus the 20 taken to obtain the certified copy
+    expect(cpla).to_contain_text("verify locally")
+    expect(page.get_by_role("region", name="Deadlines")).to_contain_text("No deadlines.")  # suggested, not made
+    assert_accessible(page)
+
+    cpla.get_by_role("button", name="Add as a deadline").click()
+    page.wait_for_url(f"**/cases/{case['id']}#deadlines")
+    row = page.get_by_role("region", name="Deadlines").get_by_role("row").filter(has_text="cpla limitation")
+    expect(row).to_contain_text("2025-03-31")
+    expect(row).to_contain_text("20 days taken to obtain the certified copy")

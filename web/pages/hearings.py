@@ -63,6 +63,41 @@ def case_litigation(request: Request, case_id: str, session: SessionDep, viewer:
     )  # fmt: skip
 
 
+@router.get("/cases/{case_id}/limitation")
+def limitation_suggestions(
+    request: Request,
+    case_id: str,
+    session: SessionDep,
+    viewer: WebViewer,
+    decided_on: Annotated[str, Query(max_length=10)] = "",
+    communicated_on: Annotated[str, Query(max_length=10)] = "",
+    copy_applied_on: Annotated[str, Query(max_length=10)] = "",
+    copy_received_on: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The limitation helper's suggestions for this case (an htmx fragment): each can be added as a deadline."""
+    case = cases_service.visible_case(session, viewer.principal, case_id)
+    dates = {"decided_on": decided_on, "communicated_on": communicated_on, "copy_applied_on": copy_applied_on,
+             "copy_received_on": copy_received_on}  # fmt: skip
+    try:
+        parsed = {name: dt.date.fromisoformat(value) if value else None for name, value in dates.items()}
+    except ValueError as error:
+        raise InvalidInput(f"not a date (YYYY-MM-DD): {error}") from error
+    if parsed["decided_on"] is None:  # nothing asked yet: the prompt, not an error
+        return render(request, "hearings/_limitation.html", case=case, suggestions=None, can_write=False,
+                      owner_id=None)  # fmt: skip
+    suggestions = service.suggest_limitation(
+        service.list_rules(session), case.id, parsed["decided_on"], parsed["communicated_on"],
+        parsed["copy_applied_on"], parsed["copy_received_on"],
+    )  # fmt: skip
+    can_write = True
+    try:
+        cases_service.writable_case(session, viewer.principal, case.id)
+    except (Forbidden, NotFound):
+        can_write = False
+    return render(request, "hearings/_limitation.html", case=case, suggestions=suggestions, can_write=can_write,
+                  owner_id=viewer.principal.user_id)  # fmt: skip
+
+
 @router.post("/cases/{case_id}/hearings")
 def add_hearing(
     case_id: str,
