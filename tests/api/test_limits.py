@@ -165,7 +165,9 @@ def send_streaming(
             sock.sendall(b"%x\r\n%s\r\n" % (len(prefix), prefix) if chunked else prefix)
             sent += len(prefix)
         while sent < total:
-            readable, _, _ = select.select([sock], [], [], 0.002 if sent else 0.5)
+            # The first wait is long: a loaded machine may take seconds to answer, and an answer that needs the
+            # body never comes without it, so the wait only removes flakiness, not the check.
+            readable, _, _ = select.select([sock], [], [], 0.002 if sent else 5.0)
             if readable:
                 break
             try:
