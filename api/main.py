@@ -12,8 +12,20 @@ from api.errors import install_error_handlers
 from api.limits import install_body_limits
 from api.observability import install_observability
 from api.openapi import install_problem_responses
-from api.routers import access, alerts, audit, cases, citations, documents, health, search
-from api.routers import calendar, deadlines, hearings, lifecycle
+from api.routers import (
+    access,
+    alerts,
+    audit,
+    calendar,
+    cases,
+    citations,
+    deadlines,
+    documents,
+    health,
+    hearings,
+    lifecycle,
+    search,
+)
 from api.routers import public as public_router
 from api.routers import reports as reports_router
 from core.backends import build_backends

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import UTC, date, datetime
+from datetime import date as datetime_date  # Hearing has a column named date, which hides the type in its body
 from typing import Any
 
 from sqlalchemy import (
@@ -562,7 +563,7 @@ class Hearing(Base):
     purpose: Mapped[str] = mapped_column(String(500))
     outcome: Mapped[HearingOutcome | None] = mapped_column(_enum(HearingOutcome))
     adjournment_reason: Mapped[str | None] = mapped_column(String(500))
-    next_date: Mapped[date | None] = mapped_column(Date)
+    next_date: Mapped[datetime_date | None] = mapped_column(Date)
     # The hearing this one's outcome created, so recording the outcome again does not list the case twice.
     next_hearing_id: Mapped[str | None] = mapped_column(String(36))
     created_by: Mapped[str | None] = mapped_column(String(36))

@@ -6,6 +6,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from tests.samples import born_digital_pdf
 NOT_AUDITORS = (Role.clerk, Role.officer, Role.focal_person, Role.client)
 
 
-def audit(api: Api, role: Role = Role.auditor, **params: object) -> dict[str, object]:
+def audit(api: Api, role: Role = Role.auditor, **params: object) -> dict[str, Any]:
     response = api.get("/api/v1/audit", role=role, params=params)
     assert response.status_code == 200, response.text
     return dict(response.json())

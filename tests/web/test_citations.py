@@ -50,8 +50,12 @@ def precedents(web_stack: WebStack) -> dict[str, Any]:
                       f"Appeal grounds: PLD 2019 S.C. {page} governs.", filed_on="2024-02-01")  # fmt: skip
     reported_case = web_stack.create_case(f"C.A. No. {page} of 2019 {tag}", "Canal Board v. Growers",
                                           court="Supreme Court of Pakistan")  # fmt: skip
-    reported = _upload(web_stack, reported_case["id"], "canal-board-judgment.txt",
-                       f"P L D 2019 Supreme Court {page}\n[Supreme Court of Pakistan]\nJUDGMENT\nThe duty is owed.")
+    reported = _upload(
+        web_stack,
+        reported_case["id"],
+        "canal-board-judgment.txt",
+        f"P L D 2019 Supreme Court {page}\n[Supreme Court of Pakistan]\nJUDGMENT\nThe duty is owed.",
+    )
     assert reported["reported_as"] == [f"PLD 2019 SC {page}"]
     return {"citation": f"PLD 2019 SC {page}", "page": page, "open": open_paper, "sealed": sealed,
             "foreign": foreign, "reported": reported}  # fmt: skip
