@@ -56,6 +56,8 @@ PAGES: list[PageEntry] = [
         "Natural justice and notice were observed; it was served long after, in another matter "
         "entirely unrelated to anything before it.",
     ),
+    # A page that cites an authority (its normalised citations, as ingest stores them).
+    page("cites", 1, "Reliance is placed on P.L.D. 2019 S.C. 1 for the proposition.", citations=("PLD 2019 SC 1",)),
     # OCR noise for the fuzzy words.
     page(
         "ocr",
@@ -178,6 +180,8 @@ def test_field_queries(engine: SearchIndex) -> None:
     assert found(engine, "doc_type:judgment natural") == {"justice"}
     assert "justice" not in found(engine, "natural -doc_type:judgment")
     assert found(engine, "court:sindh OR title:justice") == {"ocr", "justice"}
+    assert found(engine, 'citation:"P L D 2019 Supreme Court 1"') == {"cites"}
+    assert found(engine, 'citation:"PLD 2019 SC 1" w1x') == set()
 
 
 def test_highlights_mark_every_matched_word(engine: SearchIndex) -> None:
@@ -198,7 +202,8 @@ EQUAL_QUERIES = [
     '"natural justice" w/10 (hearing OR notice)', '"natural justice" pre/3 notice', "petitioner~1", "bail~",
     "magistrat~2 /s bail", "court:sindh", "party:aslam", "title:bail", "number:1596", "doc_type:judgment",
     "alpha w/5 bravo w3x", "(charlie /s delta) OR (echo /p foxtrot)", "natural -(justice /s notice)",
-    "heard -court:sindh", "bail w/1 before", "pctitioner~1 w/2 (bail OR surety)",
+    "heard -court:sindh", 'citation:"PLD 2019 SC 1" OR court:sindh', "bail w/1 before",
+    "pctitioner~1 w/2 (bail OR surety)",
 ]  # fmt: skip
 
 
