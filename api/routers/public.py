@@ -26,7 +26,13 @@ def _limiter(request: Request, per_minute: int) -> SlidingWindowLimiter:
     return limiter
 
 
-@router.get("/public/case-status", responses={429: {"description": "Too many requests from this address"}})
+@router.get(
+    "/public/case-status",
+    responses={
+        404: {"description": "no public case with this court and number (sealed, private, missing or switched off)"},
+        429: {"description": "Too many requests from this address"},
+    },
+)
 def public_case_status(
     request: Request, response: Response, session: SessionDep, settings: SettingsDep, court: Text, number: Text
 ) -> PublicCaseStatus:
