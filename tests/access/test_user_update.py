@@ -7,19 +7,17 @@ from tests.conftest import TEST_PASSWORD, Api
 
 
 def test_a_role_change_takes_effect_at_once_and_is_recorded(stack_api: Api) -> None:
-    officer_id = stack_api.user_ids[Role.officer]
-    assert (
-        stack_api.post("/api/v1/cases", role=Role.officer, json={"number": "1", "title": "t", "court": "c"}).status_code
-        == 201
-    )
-    changed = stack_api.patch(f"/api/v1/users/{officer_id}", json={"role": "focal_person"})
+    clerk_id = stack_api.user_ids[Role.clerk]
+    case = {"number": "1", "title": "t", "court": "c"}
+    assert stack_api.post("/api/v1/cases", role=Role.clerk, json=case).status_code == 201
+    changed = stack_api.patch(f"/api/v1/users/{clerk_id}", json={"role": "focal_person"})
     assert changed.status_code == 200 and changed.json()["role"] == "focal_person"
     # The same token now acts as a focal person, who may not write.
-    refused = stack_api.post("/api/v1/cases", role=Role.officer, json={"number": "2", "title": "t", "court": "c"})
+    refused = stack_api.post("/api/v1/cases", role=Role.clerk, json=case | {"number": "2"})
     assert refused.status_code == 403
-    events = stack_api.get("/api/v1/audit", params={"action": "user.role_change", "target_id": officer_id}).json()
+    events = stack_api.get("/api/v1/audit", params={"action": "user.role_change", "target_id": clerk_id}).json()
     assert [(item["detail"]["previous"], item["detail"]["role"]) for item in events["items"]] == [
-        ("officer", "focal_person")
+        ("clerk", "focal_person")
     ]
 
 
