@@ -408,7 +408,7 @@ def table(results: dict[str, Any]) -> Table:
 def parse_only(only: str | None) -> set[str]:
     if not only:
         return {"r1", "cer", "r2", "r3", "r4", "scale", "r9", "viewer", "web_search", "citations", "urdu", "reports",
-                "litigation"}  # fmt: skip
+                "litigation", "proximity"}  # fmt: skip
     stages = set()
     for name in (part.strip() for part in only.split(",") if part.strip()):
         if name not in STAGE_OF:
