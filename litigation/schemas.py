@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from access.schemas import PlainText
+from cases.lifecycle_schemas import DecisionOut
 from core.models import DeadlineKind, DeadlineStatus, HearingOutcome, LimitationCountsFrom, ReminderKind
 
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -175,6 +176,19 @@ class LimitationSuggestions(BaseModel):
     certified_copy_received_on: dt.date | None
     suggestions: list[LimitationSuggestion]
     note: str = "Suggestions only: confirm each with POST /api/v1/cases/{id}/deadlines."
+
+
+class DecisionRecorded(DecisionOut):
+    """The recorded decision and the limitation helper's suggestions from its date (decision 0022): nothing is
+    created; the officer confirms each suggestion by adding it as a deadline."""
+
+    limitation_suggestions: list[LimitationSuggestion] = Field(
+        description="the last day for each remedy in the rule table, counted from decided_on"
+    )
+    limitation_note: str = (
+        "Suggestions only: nothing was created. Confirm each with POST /api/v1/cases/{id}/deadlines; "
+        "GET /api/v1/cases/{id}/limitation-suggestions counts the communication and certified-copy dates."
+    )
 
 
 class ReminderOut(BaseModel):

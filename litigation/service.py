@@ -24,6 +24,7 @@ from core.config import Settings
 from core.errors import BackendUnavailable, Forbidden, InvalidInput, NotFound
 from core.models import (
     Case,
+    CaseDecision,
     Deadline,
     DeadlineStatus,
     Hearing,
@@ -387,6 +388,19 @@ def suggest_limitation(
         certified_copy_received_on=copy_received_on,
         suggestions=suggestions,
     )
+
+
+def suggest_after_decision(session: Session, decision: CaseDecision) -> LimitationSuggestions:
+    """The helper run on a decision just recorded (issue 12: "when a decision is recorded, it suggests the deadline
+    for the next remedy"), counted from its date with the table as it stands. Nothing is created: the officer
+    confirms each suggestion by adding the deadline."""
+    return suggest_limitation(list_rules(session), decision.case_id, decision.decided_on)
+
+
+def decision_of(session: Session, case: Case, decision_id: str) -> CaseDecision | None:
+    """One of this case's decisions, or None (another case's id, or none at all, is the same None)."""
+    decision = session.get(CaseDecision, decision_id)
+    return decision if decision is not None and decision.case_id == case.id else None
 
 
 # --- reminders -----------------------------------------------------------------------------------------------------

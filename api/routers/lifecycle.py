@@ -1,5 +1,6 @@
 """The case lifecycle (decision 0021): assignment (acknowledgement, reassignment, suggestions), statuses and their
-history, decisions, the timeline, comments and requests for comments. Walls come from the case dependencies."""
+history, decisions (with the limitation helper's suggestions, decision 0022), the timeline, comments and requests for
+comments. Walls come from the case dependencies."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ from cases.lifecycle_schemas import (
 )
 from core.config import Settings
 from core.models import CaseComment, CommentRequest, utcnow
+from litigation import service as litigation_service
+from litigation.schemas import DecisionRecorded
 
 router = APIRouter(tags=["lifecycle"])
 
@@ -136,11 +139,16 @@ def status_history(case: VisibleCase, session: SessionDep) -> StatusHistory:
 @router.post("/cases/{case_id}/decision", status_code=status.HTTP_201_CREATED)
 def record_decision(
     case: WritableCase, data: DecisionCreate, session: SessionDep, backends: BackendsDep, user: Writer
-) -> DecisionOut:
+) -> DecisionRecorded:
+    """Record the decision and decide the case; the answer carries the limitation helper's suggestions counted from
+    the decision's date (decision 0022). They are suggestions only: no deadline is created."""
     decision = lifecycle.record_decision(session, user, case, data.decided_on, data.outcome,
                                          data.judgment_document_id, data.note)  # fmt: skip
     cases_service.refresh_index(session, backends.index, case)  # the status is an index field
-    return DecisionOut.model_validate(decision)
+    # Composed here, not in cases/lifecycle.py: litigation already imports cases (its service the case walls).
+    suggested = litigation_service.suggest_after_decision(session, decision)
+    return DecisionRecorded(**DecisionOut.model_validate(decision).model_dump(),
+                            limitation_suggestions=suggested.suggestions)  # fmt: skip
 
 
 @router.get("/cases/{case_id}/timeline")

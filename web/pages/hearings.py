@@ -1,24 +1,27 @@
-"""Hearings and deadlines on the case page, the printable cause list, "my deadlines" on the home page, and the
-calendar feed's address; all through litigation/service.py like /api/v1 (decision 0022)."""
+"""Hearings and deadlines on the case page (with the limitation helper, and its suggestions right after a decision
+is recorded), the printable cause list, "my deadlines" on the home page, and the calendar feed's address; all
+through litigation/service.py like /api/v1 (decision 0022)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from access import repository as access_repository
-from access.schemas import Permission
+from access.schemas import Permission, Principal
 from api.deps import SessionDep
 from api.routers.calendar import calendar_url
 from cases import service as cases_service
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.models import DeadlineKind, DeadlineStatus, HearingOutcome, Role
+from core.models import AssignmentRole, Case, DeadlineKind, DeadlineStatus, HearingOutcome, Role, User
 from litigation import service
-from litigation.schemas import DeadlineCreate, DeadlineUpdate, HearingCreate, HearingOutcomeUpdate
+from litigation.schemas import DeadlineCreate, DeadlineOut, DeadlineUpdate, HearingCreate, HearingOutcomeUpdate
 from web.deps import WebViewer
 from web.templating import render
 
@@ -40,26 +43,55 @@ def _back(case_id: str, anchor: str) -> Response:
     return RedirectResponse(f"/cases/{case_id}#{anchor}", status_code=303)
 
 
-@router.get("/cases/{case_id}/litigation")
-def case_litigation(request: Request, case_id: str, session: SessionDep, viewer: WebViewer) -> Response:
-    """The hearings and deadlines section of the case page (loaded into it by htmx)."""
-    principal = viewer.principal
-    case = cases_service.visible_case(session, principal, case_id)
+def _may_write(session: Session, principal: Principal, case: Case) -> bool:
     try:
         cases_service.writable_case(session, principal, case.id)
-        can_write = True
     except (Forbidden, NotFound):
-        can_write = False
+        return False
+    return True
+
+
+def _suggestion_owner(case: Case, principal: Principal, people: dict[str, User]) -> User | None:
+    """Who a limitation suggestion added as a deadline belongs to: the case's lead officer, else the person adding."""
+    lead = next((each for each in case.assignments if each.role is AssignmentRole.lead), None)
+    if lead is not None and lead.user_id in people and people[lead.user_id].active:
+        return people[lead.user_id]
+    return people.get(principal.user_id or "")
+
+
+def _added(deadlines: list[DeadlineOut]) -> set[tuple[DeadlineKind, dt.date]]:
+    """The open deadlines a suggestion would repeat (same kind, same day): shown as added, with no button."""
+    return {(each.kind, each.due_on) for each in deadlines if each.status is DeadlineStatus.open}
+
+
+@router.get("/cases/{case_id}/litigation")
+def case_litigation(
+    request: Request,
+    case_id: str,
+    session: SessionDep,
+    viewer: WebViewer,
+    decision: Annotated[str, Query(max_length=36)] = "",
+) -> Response:
+    """The hearings and deadlines section of the case page (loaded into it by htmx). Right after a decision is
+    recorded (`decision`, its id), the deadlines section leads with the limitation helper's suggestions from its
+    date, each to be confirmed by adding it: nothing is created until the officer does."""
+    principal = viewer.principal
+    case = cases_service.visible_case(session, principal, case_id)
+    can_write = _may_write(session, principal, case)
     today = service.today()
     deadlines = service.list_deadlines(session, principal, today, case_id=case.id).items
     people = {user.id: user for user in access_repository.list_users(session)}
     owners = [people[each.user_id] for each in case.assignments if each.user_id in people]
     if principal.user_id in people and people[principal.user_id] not in owners:
         owners.append(people[principal.user_id])
+    decided = service.decision_of(session, case, decision) if decision else None
+    after_decision = service.suggest_after_decision(session, decided) if decided is not None else None
     return render(
         request, "hearings/_case_litigation.html", case=case, hearings=service.list_hearings(session, case),
         deadlines=deadlines, people=people, owners=owners, can_write=can_write, today=today,
         outcomes=list(HearingOutcome), kinds=list(DeadlineKind), statuses=list(DeadlineStatus),
+        decision=decided, after_decision=after_decision, added=_added(deadlines),
+        suggestion_owner=_suggestion_owner(case, principal, people),
     )  # fmt: skip
 
 
@@ -84,18 +116,16 @@ def limitation_suggestions(
         raise InvalidInput(f"not a date (YYYY-MM-DD): {error}") from error
     if parsed["decided_on"] is None:  # nothing asked yet: the prompt, not an error
         return render(request, "hearings/_limitation.html", case=case, suggestions=None, can_write=False,
-                      owner_id=None)  # fmt: skip
+                      suggestion_owner=None, added=set())  # fmt: skip
     suggestions = service.suggest_limitation(
         service.list_rules(session), case.id, parsed["decided_on"], parsed["communicated_on"],
         parsed["copy_applied_on"], parsed["copy_received_on"],
     )  # fmt: skip
-    can_write = True
-    try:
-        cases_service.writable_case(session, viewer.principal, case.id)
-    except (Forbidden, NotFound):
-        can_write = False
-    return render(request, "hearings/_limitation.html", case=case, suggestions=suggestions, can_write=can_write,
-                  owner_id=viewer.principal.user_id)  # fmt: skip
+    people = {user.id: user for user in access_repository.list_users(session)}
+    deadlines = service.list_deadlines(session, viewer.principal, service.today(), case_id=case.id).items
+    return render(request, "hearings/_limitation.html", case=case, suggestions=suggestions,
+                  can_write=_may_write(session, viewer.principal, case), added=_added(deadlines),
+                  suggestion_owner=_suggestion_owner(case, viewer.principal, people))  # fmt: skip
 
 
 @router.post("/cases/{case_id}/hearings")
@@ -138,10 +168,15 @@ def add_deadline(
     due_on: Text = "",
     owner_id: Text = "",
     note: Text = "",
+    decision: Annotated[str, Form(max_length=36)] = "",
 ) -> Response:
+    """A deadline; one added from the suggestions after a decision (`decision`) goes back to those suggestions, so
+    the officer can confirm another."""
     case = cases_service.writable_case(session, viewer.principal, case_id)
     data = _checked(DeadlineCreate, kind=kind, due_on=due_on, owner_id=owner_id, note=note)
     service.add_deadline(session, viewer.principal, case, data)
+    if decision:
+        return RedirectResponse(f"/cases/{case.id}?decision={quote(decision, safe='')}#after-decision", status_code=303)
     return _back(case.id, "deadlines")
 
 

@@ -1,8 +1,9 @@
 """The case lifecycle on the case page (decision 0021): officers with their acknowledgement, reassignment with a
 reason, suggestions with their reasons, a status control offering only the allowed moves, the decision form, the
-timeline, comments with @mentions and requests for comments; and acknowledging from the home page. Every write
-calls the services the API calls (cases/lifecycle.py, cases/comments.py); a refusal (409, 422) shows the case page
-again with the service's words, which for a status name what is allowed."""
+timeline, comments with @mentions and requests for comments; and acknowledging from the home page. A recorded
+decision leads to the limitation helper's suggestions from its date (decision 0022). Every write calls the services
+the API calls (cases/lifecycle.py, cases/comments.py); a refusal (409, 422) shows the case page again with the
+service's words, which for a status name what is allowed."""
 
 from __future__ import annotations
 
@@ -154,8 +155,8 @@ def record_decision(
     try:
         data = DecisionCreate.model_validate({"decided_on": decided_on, "outcome": outcome,
                                               "judgment_document_id": judgment_document_id or None})  # fmt: skip
-        lifecycle.record_decision(session, viewer.principal, case, data.decided_on, data.outcome,
-                                  data.judgment_document_id)  # fmt: skip
+        decision = lifecycle.record_decision(session, viewer.principal, case, data.decided_on, data.outcome,
+                                             data.judgment_document_id)  # fmt: skip
     except ValidationError as error:
         return _refused(request, session, viewer, case.id, _messages(error), 422)
     except CasefileError as error:
@@ -163,7 +164,9 @@ def record_decision(
             raise
         return _refused(request, session, viewer, case.id, error.detail, error.status_code)
     cases_service.refresh_index(session, backends.index, case)
-    return _back(case.id, "lifecycle")
+    # The case page's deadlines section then shows the limitation helper's suggestions from this decision's date,
+    # each with its "add as a deadline" button (web/pages/hearings.py): suggested, never created here.
+    return RedirectResponse(f"/cases/{case.id}?decision={decision.id}#after-decision", status_code=303)
 
 
 @router.post("/cases/{case_id}/comments")
