@@ -1,8 +1,11 @@
-"""The admin page: units, users and tokens (list, create; tokens revoked), and the cases that carry grants (each
-case page adds and removes its own). The same access service functions as api/routers/access.py; admins only."""
+"""The admin page: units (with their heads, decision 0022), users and tokens (list, create; tokens revoked), and the
+cases that carry grants (each case page adds and removes its own). The same service functions as
+api/routers/access.py and api/routers/deadlines.py; admins only."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,7 +19,8 @@ from access.schemas import TokenCreate, UnitCreate, UserCreate
 from api.deps import SessionDep
 from cases import overview
 from core.errors import CasefileError, Forbidden
-from core.models import Role, UnitKind
+from core.models import Role, UnitKind, User
+from litigation import service as litigation_service
 from web.deps import Viewer, WebViewer
 from web.templating import render
 
@@ -29,11 +33,21 @@ def require_admin(viewer: Viewer) -> None:
         raise Forbidden(f"the {viewer.role} role may not manage units, users and tokens")
 
 
+def unit_members(users: Sequence[User]) -> dict[str, list[User]]:
+    """Each unit's active users by name: those its head may be chosen from."""
+    members: dict[str, list[User]] = defaultdict(list)
+    for user in sorted(users, key=lambda each: (each.full_name.casefold(), each.username)):
+        if user.active:
+            members[user.unit_id].append(user)
+    return members
+
+
 def admin_page(request: Request, session: Session, viewer: Viewer, status: int = 200, **extra: Any) -> Response:
     users = access_repository.list_users(session)
     return render(
         request, "admin.html", status_code=status, active="admin", units=access_repository.list_units(session),
         users=users, people={user.id: user for user in users}, tokens=access_repository.list_tokens(session),
+        members=unit_members(users),
         granted=overview.granted_cases(session, viewer.principal), roles=list(Role), kinds=list(UnitKind),
         **({"error": None, "notice": None, "new_token": None} | extra),
     )  # fmt: skip
@@ -48,7 +62,8 @@ def invalid(error: ValidationError) -> str:
 @router.get("/admin")
 def admin(request: Request, session: SessionDep, viewer: WebViewer, done: str = "") -> Response:
     require_admin(viewer)
-    notices = {"unit": "The unit was created.", "user": "The user was created.", "revoked": "The token was revoked."}
+    notices = {"unit": "The unit was created.", "user": "The user was created.", "revoked": "The token was revoked.",
+               "head": "The unit's head was saved.", "no-head": "The unit has no head now."}  # fmt: skip
     return admin_page(request, session, viewer, notice=notices.get(done))
 
 
@@ -69,6 +84,25 @@ def create_unit(
             request, session, viewer, error.status_code, error=f"The unit was not created: {error.detail}"
         )
     return RedirectResponse("/admin?done=unit#units", status_code=303)
+
+
+@router.post("/admin/units/{unit_id}/head")
+def set_unit_head(
+    request: Request, unit_id: str, session: SessionDep, viewer: WebViewer, user_id: Text = ""
+) -> Response:
+    """The unit's head, to whom its people's overdue deadlines escalate (decision 0022); empty clears it. The same
+    service as PUT /api/v1/units/{id}/head, which audits it (unit.head)."""
+    require_admin(viewer)
+    access_service.get_unit(session, unit_id)  # no such unit: the page's 404
+    try:
+        litigation_service.set_unit_head(session, viewer.principal, unit_id, user_id.strip() or None)
+    except CasefileError as error:
+        if error.status_code >= 500:
+            raise
+        # A user gone since the page was drawn (or deactivated) is the form's mistake here, not a missing page.
+        status = 422 if error.status_code == 404 else error.status_code
+        return admin_page(request, session, viewer, status, error=f"The unit's head was not saved: {error.detail}")
+    return RedirectResponse(f"/admin?done={'head' if user_id.strip() else 'no-head'}#units", status_code=303)
 
 
 @router.post("/admin/users")
