@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from access import policy
 from access.schemas import Principal
-from core.models import Assignment, Case, Document, Notification, Role, SavedSearch, User
+from core.models import Assignment, Case, Document, DocumentStatus, Notification, Role, SavedSearch, User
 
 
 def saved_searches_of(session: Session, user_id: str) -> Sequence[SavedSearch]:
@@ -103,13 +103,31 @@ def mark_all_read(session: Session, user_id: str, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def unsent_notifications(session: Session, document_id: str) -> list[str]:
+def owed_alerts(session: Session, indexed_before: datetime) -> Sequence[Document]:
+    """Indexed documents whose alerts job has not finished, last touched before indexed_before (its job is lost)."""
     query = (
-        select(Notification.id)
-        .where(Notification.document_id == document_id, Notification.emailed_at.is_(None))
-        .order_by(Notification.created_at, Notification.id)
+        select(Document)
+        .where(Document.status == DocumentStatus.indexed, Document.alerted_at.is_(None))
+        .where(Document.updated_at < indexed_before)
+        .order_by(Document.updated_at)
+        .with_for_update(skip_locked=True)
     )
-    return list(session.scalars(query))
+    return session.scalars(query).all()
+
+
+def owed_mail(
+    session: Session, kinds: Sequence[str], created_after: datetime, queued_before: datetime
+) -> Sequence[Notification]:
+    """Notifications still to be mailed whose mail job was last queued before queued_before (its job is lost)."""
+    last_queued = func.coalesce(Notification.mail_queued_at, Notification.created_at)
+    query = (
+        select(Notification)
+        .where(Notification.emailed_at.is_(None), Notification.created_at > created_after)
+        .where(Notification.mail_error.is_(None), Notification.kind.in_(kinds), last_queued < queued_before)
+        .order_by(Notification.created_at)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).all()
 
 
 def documents_by_id(session: Session, principal: Principal, document_ids: Sequence[str]) -> dict[str, Document]:

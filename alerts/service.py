@@ -9,7 +9,7 @@ a reprocessed document) adds nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import structlog
@@ -33,6 +33,7 @@ from alerts.schemas import (
 from core.config import Settings
 from core.errors import CasefileError, Forbidden, NotFound
 from core.models import Document, DocumentStatus, Notification, SavedSearch, User, utcnow
+from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, Job, enqueue_job
 from ingest import repository as ingest_repository
 from mail.base import MailBackend, MailMessage
 from mail.smtp import UndeliverableAddress
@@ -42,6 +43,10 @@ from search.schemas import SearchFilters
 
 log = structlog.get_logger(__name__)
 FILING = "filing"  # the source of a new-filing notification (a saved search's is its id)
+# The notifications mailed one by one (deadline reminders go as a daily digest: litigation/service.py).
+MAILED_KINDS = ("saved_search", "new_filing", "mention")
+# A notification not mailed within this long is not mailed late: a server down for days should not flood inboxes.
+MAIL_GIVE_UP_AFTER = timedelta(days=1)
 NO_USER = "saved searches and notifications belong to a user; this token has none"
 READ_ONLY = "a read-only token may not change saved searches or notifications"
 
@@ -93,6 +98,8 @@ def delete_saved_search(session: Session, actor: Principal, saved_search_id: str
 
 
 def link_of(notification: Notification, query: str | None = None) -> str:
+    if notification.kind == "deadline":  # a deadline reminder (litigation): the case page's deadlines
+        return f"/cases/{notification.case_id}#deadlines"
     if notification.document_id is None:  # about the case itself (a mention in its comments)
         return f"/cases/{notification.case_id}#comments"
     url = f"/documents/{notification.document_id}/pages/{notification.page or 1}"
@@ -219,9 +226,37 @@ def notify_for_document(session: Session, index: SearchIndex, document_id: str) 
         )  # fmt: skip
         if _add(session, notification):
             created.append(notification.id)
+    document.alerted_at = utcnow()  # committed with the notifications: the sweeper stops owing this job
     if created:
         log.info("alerts.notified", document_id=document_id, notifications=len(created))
     return created
+
+
+def queue_mail(session: Session, notification_ids: list[str], now: datetime | None = None) -> None:
+    """Send each notification's mail job after the commit (one job per notification, keyed by its id)."""
+    moment = now or utcnow()
+    for notification_id in notification_ids:
+        notification = session.get(Notification, notification_id)
+        if notification is not None:
+            notification.mail_queued_at = moment
+        enqueue_job(session, Job(EMAIL_NOTIFICATION, notification_id))
+
+
+def requeue_owed(
+    session: Session, settings: Settings, now: datetime, mail_enabled: bool, everything: bool = False
+) -> tuple[int, int]:
+    """The sweeper's part for alerts: send again the alerts jobs of documents indexed without them, and, when mail
+    is on, the mail jobs of notifications not mailed yet, each once per requeue_after_seconds (all, with everything)."""
+    before = now if everything else now - timedelta(seconds=settings.requeue_after_seconds)
+    documents = repository.owed_alerts(session, before)
+    for document in documents:
+        document.updated_at = now  # its clock restarts: sent once per interval, not at every sweep
+        enqueue_job(session, Job(NOTIFY_DOCUMENT, document.id))
+    mails = repository.owed_mail(session, MAILED_KINDS, now - MAIL_GIVE_UP_AFTER, before) if mail_enabled else []
+    queue_mail(session, [notification.id for notification in mails], now)
+    if documents or mails:
+        log.info("sweeper.alerts_requeued", documents=len(documents), mails=len(mails))
+    return len(documents), len(mails)
 
 
 # --- email -------------------------------------------------------------------------------------------------------
@@ -234,25 +269,23 @@ def mail_address(user: User, settings: Settings) -> str | None:
     return f"{user.username}@{settings.mail_domain}" if settings.mail_domain else None
 
 
-def unsent_notifications(session: Session, document_id: str) -> list[str]:
-    return repository.unsent_notifications(session, document_id)
-
-
 def email_notification(session: Session, mail: MailBackend, settings: Settings, notification_id: str) -> bool:
     """Send one notification by mail and mark it sent (in the caller's unit, after the server took it: at least
     once). The mail says what matched and where, never the document's text."""
     notification = session.get(Notification, notification_id)
-    if notification is None or notification.emailed_at is not None:
+    if notification is None or notification.emailed_at is not None or notification.mail_error is not None:
         return False
     user = session.get(User, notification.user_id)
     address = mail_address(user, settings) if user is not None and user.active else None
-    if address is None:
+    if address is None:  # kept, so the sweeper stops trying: nothing later will give this user an address
+        notification.mail_error = "no mail address (an inactive account, or no mail domain for its username)"
         return False
     body = f"{notification.title}\n\n{notification.body}\n\nOpen it in Casefile: {link_of(notification)}\n"
     try:
         mail.send(MailMessage(to=address, subject=f"Casefile: {notification.title}"[:200], body=body))
     except UndeliverableAddress as error:
         log.warning("alerts.mail_refused", notification_id=notification_id, reason=str(error))
+        notification.mail_error = f"the mail server refused {address}: {error}"[:500]
         return False
     notification.emailed_at = utcnow()
     return True

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from access import audit, policy
 from access.schemas import Permission, Principal
 from access.service import principal_for
+from alerts.service import queue_mail
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import Case, CaseComment, CommentRequest, Document, Notification, Role, User, utcnow
 
@@ -83,15 +84,17 @@ def add_comment(
     if request is not None and request.answered_at is None:
         request.answered_at = moment
         request.answer_comment_id = comment.id
-    for user in mentioned:
-        if user.id == actor.user_id:
-            continue
+    notices = [
         # Through the alerts package's table: the notice shows in the user's notifications like any other.
-        session.add(Notification(user_id=user.id, kind="mention", source=comment.id,
-                                 title=f"{actor.name} mentioned you on {case.number}"[:500],
-                                 body=comment.body[:2000], case_id=case.id, document_id=None,
-                                 created_at=moment))  # fmt: skip
+        Notification(user_id=user.id, kind="mention", source=comment.id,
+                     title=f"{actor.name} mentioned you on {case.number}"[:500],
+                     body=comment.body[:2000], case_id=case.id, document_id=None, created_at=moment)
+        for user in mentioned
+        if user.id != actor.user_id
+    ]  # fmt: skip
+    session.add_all(notices)
     session.flush()
+    queue_mail(session, [notice.id for notice in notices], moment)  # mailed when SMTP is set (alerts/tasks.py)
     audit.record(session, actor, "case.comment", "case", case.id, comment_id=comment.id,
                  mentions=[user.username for user in mentioned], request_id=request_id)  # fmt: skip
     return comment

@@ -358,7 +358,10 @@ class Document(TimestampMixin, Base):
     __tablename__ = "documents"
     # The same bytes once per case: concurrent uploads of one file race to this constraint, and the loser
     # answers with the winner's row.
-    __table_args__ = (Index("uq_documents_case_sha256", "case_id", "sha256", unique=True),)
+    __table_args__ = (
+        Index("uq_documents_case_sha256", "case_id", "sha256", unique=True),
+        Index("ix_documents_status_alerted_at", "status", "alerted_at"),  # the sweeper's search for owed alerts
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -383,6 +386,9 @@ class Document(TimestampMixin, Base):
     # The normalised citations this document is reported as, if it is a reported judgment (decision 0019): detected
     # from its first page's headnote when first processed, corrected by PATCH. None: not looked at yet.
     reported_as: Mapped[list[str] | None] = mapped_column(JSON)
+    # When the alerts job had made this document's notifications (alerts/tasks.py). None while `indexed` means
+    # the job is owed: the sweeper sends it again, so a broker outage at indexing time delays alerts, never drops them.
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="documents")
     pages: Mapped[list[Page]] = relationship(
@@ -516,11 +522,12 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("user_id", "document_id", "source", name="uq_notifications_user_document_source"),
+        Index("ix_notifications_unsent", "emailed_at", "created_at"),  # the sweeper's search for owed mail
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # saved_search | new_filing
+    kind: Mapped[str] = mapped_column(String(32))  # saved_search | new_filing | mention | deadline
     # What caused it: the saved search's id, or "filing" (not a foreign key: deleting the search keeps the notice).
     source: Mapped[str] = mapped_column(String(36))
     title: Mapped[str] = mapped_column(String(500))
@@ -533,6 +540,10 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set once the mail backend took it (CASEFILE_SMTP_URL); None while unsent or when mail is off.
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its mail job was last sent to the queue (the sweeper sends it again after requeue_after_seconds), and why
+    # it can never be mailed (no address, or the server refused the recipient): then nobody tries again.
+    mail_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mail_error: Mapped[str | None] = mapped_column(String(500))
 
 
 # --- litigation: hearings, deadlines, limitation rules, reminders (issue 12, decision 0022) ---------------------

@@ -37,6 +37,7 @@ class Job:
 PROCESS_DOCUMENT = "casefile.process_document"
 SYNC_CASE_INDEX = "casefile.sync_case_index"
 NOTIFY_DOCUMENT = "casefile.notify_document"  # alerts for a newly indexed document (alerts/tasks.py)
+EMAIL_NOTIFICATION = "casefile.email_notification"  # one notification by mail, when SMTP is set (alerts/tasks.py)
 
 
 class JobSender(Protocol):

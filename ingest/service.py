@@ -350,6 +350,7 @@ def mark_indexed(session: Session, document_id: str) -> None:
     document.status = DocumentStatus.indexed
     document.error = None
     document.lease_until = None
+    document.alerted_at = None  # owed until the alerts job has run: the sweeper resends it if the broker lost it
     enqueue_job(session, Job(NOTIFY_DOCUMENT, document_id))  # saved-search alerts and new-filing notices
 
 

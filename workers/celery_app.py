@@ -19,7 +19,7 @@ from core.config import get_settings
 from core.errors import BackendUnavailable
 from core.logging import configure_logging
 from core.metrics import mark_process_dead, serve_worker_metrics
-from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX
+from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX
 from ingest import tasks
 from litigation import tasks as litigation_tasks
 from workers.celery_queue import CeleryTaskQueue
@@ -80,12 +80,18 @@ def sync_case_index_task(case_id: str) -> None:
 
 @app.task(name=NOTIFY_DOCUMENT, **RETRY_POLICY)
 def notify_document_task(document_id: str) -> None:
-    alert_tasks.notify_document(worker_backends(), document_id)
+    alert_tasks.notify_document(worker_backends(), job_sender(), document_id)
+
+
+@app.task(name=EMAIL_NOTIFICATION, **RETRY_POLICY)
+def email_notification_task(notification_id: str) -> None:
+    alert_tasks.email_notification(worker_backends(), notification_id)
 
 
 @app.task(name=SWEEP)
 def sweep_task() -> None:
     tasks.sweep(worker_backends(), job_sender())
+    alert_tasks.sweep(worker_backends(), job_sender())
 
 
 @app.task(name=litigation_tasks.SEND_REMINDERS, **RETRY_POLICY)

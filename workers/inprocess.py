@@ -10,7 +10,7 @@ import structlog
 from alerts import tasks as alert_tasks
 from core.backends import Backends
 from core.errors import BackendUnavailable
-from core.uow import NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
+from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
 from ingest import tasks
 from litigation import tasks as litigation_tasks
 from workers.base import retry_delay
@@ -42,6 +42,7 @@ class InProcessTaskQueue:
             thread.start()
         # Nothing else runs these documents: whatever was queued or processing when the process stopped resumes.
         resumed = tasks.sweep(self.backends, self, everything=True)
+        alert_tasks.sweep(self.backends, self, everything=True)
         if resumed:
             log.info("worker.resumed", documents=resumed)
 
@@ -101,7 +102,9 @@ class InProcessTaskQueue:
         elif job.name == SYNC_CASE_INDEX:
             tasks.sync_case_index(self.backends, job.key)
         elif job.name == NOTIFY_DOCUMENT:
-            alert_tasks.notify_document(self.backends, job.key)
+            alert_tasks.notify_document(self.backends, self, job.key)
+        elif job.name == EMAIL_NOTIFICATION:
+            alert_tasks.email_notification(self.backends, job.key)
         else:
             log.error("job.unknown", job=job.name)
 
@@ -110,6 +113,7 @@ class InProcessTaskQueue:
         while not self._stopping.wait(settings.sweeper_interval_seconds):
             try:
                 tasks.sweep(self.backends, self)
+                alert_tasks.sweep(self.backends, self)
             except Exception:  # a database hiccup: try again at the next interval
                 log.exception("sweeper.error")
 

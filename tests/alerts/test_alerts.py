@@ -8,7 +8,6 @@ uploads, so a later document's notification arriving means the earlier documents
 from __future__ import annotations
 
 import random
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from core.models import Role
 from tests.conftest import Api, open_stack
+from tests.smtp import Inbox, smtp_server
 from tests.stacks import STACKS
 
 OTHER_UNIT = "Ministry of Elsewhere"
@@ -180,27 +178,10 @@ def test_notifications_are_each_users_own(stack_api: Api) -> None:
 # --- email -------------------------------------------------------------------------------------------------------
 
 
-class Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[Any] = []
-
-    def handle_message(self, message: Any) -> None:
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port (the controller cannot be told to pick one)
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[tuple[Inbox, int]]:
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -215,10 +196,7 @@ def test_each_notification_is_emailed_once_when_smtp_is_set(
         case = api.create_case(number="W.P. 31 of 2025")
         document_id = _document(api, case["id"], f"The order names {word}.")
         _wait_for(api, Role.clerk, lambda items: len(items) == 1)
-        deadline = time.monotonic() + NOTICE_TIMEOUT
-        while not inbox.messages and time.monotonic() < deadline:
-            time.sleep(0.2)
-        (message,) = inbox.messages
+        (message,) = inbox.wait_for(1, NOTICE_TIMEOUT)
         assert message["To"] == "test-clerk@law.gov.pk" and message["From"] == "alerts@law.gov.pk"
         assert f"Watch {word}" in str(make_header(decode_header(message["Subject"])))
         assert f"/documents/{document_id}/pages/1" in message.get_payload()
@@ -228,9 +206,7 @@ def test_each_notification_is_emailed_once_when_smtp_is_set(
         assert api.wait_until_done(document_id)["status"] == "indexed"
         later = _document(api, case["id"], f"A later paper names {word}.")
         _wait_for(api, Role.clerk, lambda items: any(item["document_id"] == later for item in items))
-        deadline = time.monotonic() + NOTICE_TIMEOUT
-        while len(inbox.messages) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        inbox.wait_for(2, NOTICE_TIMEOUT)
         time.sleep(0.5)
         assert len(inbox.messages) == 2  # one per notification: the reprocess sent nothing again
 

@@ -3,13 +3,9 @@ placeholder password in production."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from pydantic import SecretStr, ValidationError
 
 from core.config import Settings
@@ -17,32 +13,13 @@ from core.errors import BackendUnavailable
 from mail import MailMessage, get_mail_backend
 from mail.null import NullMail
 from mail.smtp import SmtpMail
-
-
-class Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[Any] = []
-
-    def handle_message(self, message: Any) -> None:
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.smtp import Inbox, free_port, smtp_server
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 def test_smtp_delivers_to_a_real_server(server: tuple[Inbox, int]) -> None:
@@ -59,7 +36,7 @@ def test_smtp_delivers_to_a_real_server(server: tuple[Inbox, int]) -> None:
 
 
 def test_a_server_that_does_not_answer_is_a_retryable_outage() -> None:
-    mail = SmtpMail(f"smtp://127.0.0.1:{_free_port()}", "alerts@law.gov.pk")
+    mail = SmtpMail(f"smtp://127.0.0.1:{free_port()}", "alerts@law.gov.pk")
     with pytest.raises(BackendUnavailable):
         mail.send(MailMessage(to="officer@law.gov.pk", subject="s", body="b"))
 
