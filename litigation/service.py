@@ -502,6 +502,8 @@ def set_unit_head(session: Session, actor: Principal, unit_id: str, user_id: str
         head = access_service.get_user(session, user_id)
         if not head.active:
             raise InvalidInput("the head must be an active user")
+        if head.unit_id != unit.id:  # overdue deadlines escalate to the head: someone who sees the unit's cases
+            raise InvalidInput(f"{head.username} is not in {unit.name}: a unit's head must be one of its people")
     unit.head_user_id = user_id
     session.flush()
     audit.record(session, actor, "unit.head", "unit", unit.id, user_id=user_id)

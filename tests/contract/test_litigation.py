@@ -5,7 +5,6 @@ service with the day passed in, so the clock is controlled without sleeps."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import time
 from collections.abc import Iterator
 from email.header import decode_header, make_header
@@ -15,14 +14,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from icalendar import Calendar
 
 from core.models import Role
 from litigation import tasks
 from mail import get_mail_backend
 from tests.conftest import Api, open_stack
+from tests.smtp import Inbox, smtp_server
 from tests.stacks import STACKS
 
 TODAY = dt.date.today()
@@ -319,6 +317,9 @@ def test_reminders_at_7_1_and_0_days_then_escalation_once_to_the_units_head(stac
         ).status_code
         == 403
     )
+    elsewhere = _ok(api.post("/api/v1/units", json={"name": "Ministry of Elsewhere", "kind": "ministry"}), 201)
+    outsider = api.client.put(f"/api/v1/units/{elsewhere['id']}/head", json={"user_id": head}, headers=api.headers())
+    assert outsider.status_code == 422 and "must be one of its people" in outsider.json()["detail"]
     assert (
         api.client.put(f"/api/v1/units/{api.unit_id}/head", json={"user_id": head}, headers=api.headers()).status_code
         == 204
@@ -351,7 +352,7 @@ def test_reminders_at_7_1_and_0_days_then_escalation_once_to_the_units_head(stac
     # Each is also a notification, with the user's others (the alerts page and its unread count).
     notices = _ok(api.get("/api/v1/notifications", role=Role.focal_person))["items"]
     assert [(item["id"], item["kind"], item["link"]) for item in notices] == [
-        (escalated["id"], "deadline", f"/cases/{case['id']}#comments")
+        (escalated["id"], "deadline", f"/cases/{case['id']}#deadlines")
     ]
     # A deadline done before its day is never reminded of.
     other = _ok(
@@ -365,27 +366,10 @@ def test_reminders_at_7_1_and_0_days_then_escalation_once_to_the_units_head(stac
     assert _run(api, due + dt.timedelta(days=3)) == 0
 
 
-class Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[Any] = []
-
-    def handle_message(self, message: Any) -> None:
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[tuple[Inbox, int]]:
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -408,10 +392,7 @@ def test_the_daily_digest_is_emailed_once_when_smtp_is_set(
                 201,
             )
         assert _run(api, day, mail=True) == 2
-        deadline = time.monotonic() + 10
-        while not inbox.messages and time.monotonic() < deadline:
-            time.sleep(0.1)
-        (message,) = inbox.messages  # one digest with both reminders
+        (message,) = inbox.wait_for(1, 10)  # one digest with both reminders
         assert message["To"] == "test-officer@law.gov.pk"
         assert "2 deadline reminders" in str(make_header(decode_header(message["Subject"])))
         payload = message.get_payload()
