@@ -13,6 +13,7 @@ from access import audit, policy
 from access.schemas import Permission, Principal
 from cases import lifecycle, repository
 from cases.schemas import CaseCreate, CaseFilters, CaseUpdate
+from citations.service import with_citations
 from core.errors import BackendUnavailable, Conflict, Forbidden, InvalidInput, NotFound
 from core.models import Access, Assignment, AssignmentRole, Case, Document, Grant, Role, Unit, User
 from core.uow import SYNC_CASE_INDEX, Job, after_commit, send_job_now
@@ -225,13 +226,15 @@ def search_cases(
     filters: CaseFilters,
     page: int,
     size: int,
+    query_text: str | None = None,
 ) -> tuple[list[tuple[Case, int]], int]:
     """Cases whose metadata or documents match, most matching documents first; each with that count.
-    Ids are ranked here, and only the requested page of cases is loaded."""
+    Ids are ranked here, and only the requested page of cases is loaded. A citation in query_text, in any spelling,
+    also finds the cases whose papers cite it in another, as the page search does (decision 0019)."""
     index_filters = SearchFilters(
         court=filters.court, status=filters.status, case_type=filters.case_type, readers=policy.principal_keys(actor)
     )
-    per_case = index.matching_documents_per_case(query, index_filters)
+    per_case = index.matching_documents_per_case(with_citations(query_text, query) or query, index_filters)
     visible = policy.visible_cases(actor)
     metadata_ids = repository.ids_matching_metadata(session, required_words(query), visible, filters)
     candidates = repository.numbers_of(session, set(per_case) | set(metadata_ids), visible, filters)

@@ -55,7 +55,7 @@ def list_cases(
         cases, total = service.list_cases(session, user, filters, page, size)
         items = [CaseListItem.model_validate(case) for case in cases]
     else:
-        matches, total = service.search_cases(session, backends.index, user, query, filters, page, size)
+        matches, total = service.search_cases(session, backends.index, user, query, filters, page, size, q)
         items = [
             CaseListItem.model_validate(case).model_copy(update={"matched_documents": count}) for case, count in matches
         ]

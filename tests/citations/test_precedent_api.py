@@ -89,6 +89,20 @@ def test_a_citation_typed_in_another_spelling_finds_the_page(stack_api: Api) -> 
     assert api.search(f'"P.L.D. 2019 Supreme Court {page}"')["total"] == 0
 
 
+def test_a_citation_typed_in_another_spelling_finds_the_case_in_the_case_list(stack_api: Api) -> None:
+    api, page = stack_api, _page()
+    citing = api.create_case(number=f"C.P. No. {page} of 2024")
+    bystander = api.create_case(number=f"W.P. No. {page} of 2024")
+    _document(api, citing["id"], f"The respondents rely on 2021 S.C.M.R. {page} at p. 9.")
+    _document(api, bystander["id"], f"The year 2021 and page {page} appear here, but no report is cited.")
+
+    for typed in (f"2021 SCMR {page}", f"2021 s c m r {page}"):
+        listed = _ok(api.get("/api/v1/cases", params={"q": typed}))
+        assert [(item["id"], item["matched_documents"]) for item in listed["items"]] == [(citing["id"], 1)], typed
+    _, stranger = _other_unit_clerk(api)  # the widened query keeps the walls
+    assert _as(api, stranger, "/api/v1/cases", q=f"2021 SCMR {page}")["total"] == 0
+
+
 def test_cited_by_lists_documents_and_pages_with_counts_per_court_and_year(stack_api: Api) -> None:
     api, page = stack_api, _page()
     lahore = api.create_case(number=f"W.P. No. {page}-L of 2022", court="Lahore High Court", filed_on="2022-03-01")

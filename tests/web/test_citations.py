@@ -58,7 +58,21 @@ def precedents(web_stack: WebStack) -> dict[str, Any]:
     )
     assert reported["reported_as"] == [f"PLD 2019 SC {page}"]
     return {"citation": f"PLD 2019 SC {page}", "page": page, "open": open_paper, "sealed": sealed,
-            "foreign": foreign, "reported": reported}  # fmt: skip
+            "foreign": foreign, "reported": reported, "ours": ours, "theirs": theirs}  # fmt: skip
+
+
+def test_the_case_list_finds_the_cases_citing_an_authority_typed_in_another_spelling(
+    page: Page, precedents: dict[str, Any]
+) -> None:
+    typed = f"p.l.d. 2019 s.c. {precedents['page']}"
+    sign_in(page, "other-officer")
+    page.goto("/cases")
+    page.get_by_label("Search cases").fill(typed)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_test_id("case-count")).to_contain_text("1 case")
+    expect(page.get_by_role("link", name=precedents["theirs"]["number"])).to_be_visible()
+    expect(page.get_by_role("link", name=precedents["ours"]["number"])).to_have_count(0)  # another unit's case
+    assert_accessible(page)
 
 
 def test_the_viewer_links_a_pages_citation_to_who_cites_it(page: Page, precedents: dict[str, Any]) -> None:

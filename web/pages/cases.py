@@ -191,7 +191,7 @@ def list_cases(
             matches = [(case, None) for case in cases]
         else:
             found, total = cases_service.search_cases(session, backends.index, viewer.principal, query, filters, page,
-                                                      PAGE_SIZE)  # fmt: skip
+                                                      PAGE_SIZE, q)  # fmt: skip
             matches = [(case, count) for case, count in found]
     except CasefileError as problem:  # a malformed query: say why, keep the form
         if problem.status_code != 400:
