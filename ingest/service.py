@@ -129,9 +129,11 @@ def viewer_page(
     return page
 
 
-def record_page_view(session: Session, actor: Principal, document: Document, page: Page) -> None:
-    """Who looked at which page: every image answer, a 304 included (the browser shows its copy again)."""
-    audit.record(session, actor, "document.view_page", "document", document.id, case_id=document.case_id,
+def record_page_view(session: Session, actor: Principal, document: Document, page: Page, image: bool = False) -> None:
+    """Who looked at which page: the viewer's page (`document.view_page`), and every image answer, a 304 included
+    (`document.view_image`: the viewer's own image request is not a second view of the page)."""
+    action = "document.view_image" if image else "document.view_page"
+    audit.record(session, actor, action, "document", document.id, case_id=document.case_id,
                  page=page.number)  # fmt: skip
 
 

@@ -115,7 +115,7 @@ def read_page_image(
 ) -> Response:
     """The page rendered upright (as OCR read it) `width` pixels wide: the frame word boxes are fractions of."""
     page = service.viewer_page(session, backends.settings, document, number)
-    service.record_page_view(session, user, document, page)
+    service.record_page_view(session, user, document, page, image=True)
     etag = page_images.etag_of(document, page, width, image_format)
     headers = {"ETag": etag, "Cache-Control": f"private, max-age={PAGE_IMAGE_MAX_AGE}"}
     if _matches(if_none_match, etag) and page_images.has_image(document):
