@@ -48,8 +48,10 @@ from core.models import Assignment, AuditChain, AuditEvent, Case, Role, User
 _PENDING = "casefile.audit_rows"
 GENESIS = "0" * 64
 HEAD_ID = 1
-# What "seeing" a case means in its access log: reading it, a document, its pages, or downloading a file.
-VIEW_ACTIONS = ("case.read", "document.read", "document.read_pages", "document.download")
+# What "seeing" a case means in its access log: reading it, a document, its pages (as text, in the viewer or as an
+# image), or downloading a file.
+VIEW_ACTIONS = ("case.read", "document.read", "document.read_pages", "document.view_page", "document.view_image",
+                "document.download")  # fmt: skip
 
 
 def record(
