@@ -17,6 +17,7 @@ and where such a clause sits under OR or NOT, its MATCH-able parts become `rowid
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -60,9 +61,24 @@ FIELD_COLUMNS = {
 # --- SQL functions ---------------------------------------------------------------------------------------------
 
 
+# The operator's answers by (spec, digest of the page text). A search runs it twice per candidate page (the hits
+# and the facet counts) and again for each further page of results; a digest costs ~1 % of the check.
+_OPERATOR_RESULTS: dict[tuple[str, bytes], int] = {}
+MAX_OPERATOR_RESULTS = 200_000  # ~30 MB at most; cleared whole when full (no lock needed between threads)
+
+
 def _operator(text: str | None, spec: str) -> int:
+    body = text or ""
+    key = (spec, hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+    known = _OPERATOR_RESULTS.get(key)
+    if known is not None:
+        return known
     kind, left, right, distance = json.loads(spec)
-    return int(satisfied(text or "", kind, _patterns(left), _patterns(right), distance))
+    result = int(satisfied(body, kind, _patterns(left), _patterns(right), distance))
+    if len(_OPERATOR_RESULTS) >= MAX_OPERATOR_RESULTS:
+        _OPERATOR_RESULTS.clear()
+    _OPERATOR_RESULTS[key] = result
+    return result
 
 
 def _patterns(decoded: list[list[Any]]) -> list[tuple[str, tuple[str, ...]]]:
