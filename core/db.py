@@ -67,6 +67,20 @@ def migrate(settings: Settings) -> None:
     command.upgrade(alembic_config(settings), "head")
 
 
+def refresh_statistics(settings: Settings) -> None:
+    """Re-analyse SQLite's tables, sampling at most ~400 rows an index (`analysis_limit`: milliseconds, whatever
+    the size). Without statistics its planner picks worse indexes for the reports (an admin's pending report by
+    unit: ~65 ms against ~10 ms at 50k cases). SQLite 3.40's `PRAGMA optimize` only analyses what the same
+    connection's queries asked for. PostgreSQL's autovacuum does this by itself."""
+    engine = get_engine(settings.resolved_database_url)
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit=400")
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+
+
 class SchemaOutdated(RuntimeError):
     """The database is not at the newest migration: the service refuses to start on it."""
 

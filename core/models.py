@@ -241,6 +241,16 @@ class Assignment(Base):
             sqlite_where=text("ended_at IS NULL AND role = 'lead'"),
             postgresql_where=text("ended_at IS NULL AND role = 'lead'"),
         ),
+        # The pending report's join to current officers reads only the index (migration 0012, decision 0023).
+        Index(
+            "ix_assignments_current_case_user_role",
+            "case_id",
+            "user_id",
+            "role",
+            "ended_at",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

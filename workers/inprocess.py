@@ -9,6 +9,7 @@ import structlog
 
 from alerts import tasks as alert_tasks
 from core.backends import Backends
+from core.db import refresh_statistics
 from core.errors import BackendUnavailable
 from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
 from ingest import tasks
@@ -118,11 +119,16 @@ class InProcessTaskQueue:
                 log.exception("sweeper.error")
 
     def _remind_periodically(self) -> None:
-        """The deadline reminders' scheduler on the embedded default (decision 0022): at start, then hourly."""
+        """The deadline reminders' scheduler on the embedded default (decision 0022): at start, then hourly. The
+        database's statistics are refreshed at the same pace (the stack's PostgreSQL has autovacuum)."""
         while True:
             try:
                 litigation_tasks.send_reminders(self.backends.settings, self.backends.mail)
             except Exception:  # a database or mail hiccup: the next run makes what this one missed
                 log.exception("reminders.error")
+            try:
+                refresh_statistics(self.backends.settings)
+            except Exception:  # a busy database: the next hour will do
+                log.exception("statistics.error")
             if self._stopping.wait(litigation_tasks.REMINDER_INTERVAL_SECONDS):
                 return

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api.main import create_app
 from core.config import Settings
-from core.db import SchemaOutdated, migrate
+from core.db import SchemaOutdated, get_engine, migrate, refresh_statistics
 from core.errors import BackendUnavailable, DatabaseBusy
-from core.models import ApiToken, Role
+from core.models import ApiToken, Case, Role
 from core.uow import Job, after_commit, enqueue_job, unit_of_work
 from tests.stacks import embedded_settings
 
@@ -102,3 +103,23 @@ def test_the_api_refuses_an_outdated_schema(tmp_path: Path) -> None:
     fresh = embedded_settings(tmp_path / "fresh", "cf_unit-test-token-000000000000")
     with pytest.raises(SchemaOutdated, match="casefile migrate"), TestClient(create_app(fresh)):
         pass
+
+
+def test_the_embedded_database_statistics_are_refreshed(tmp_path: Path) -> None:
+    """The in-process worker's hourly housekeeping analyses SQLite's tables (the reports' plans depend on it)."""
+    settings = embedded_settings(tmp_path, "cf_test-bootstrap-token-0123456789")
+    migrate(settings)
+    with unit_of_work(settings) as session:
+        for number in range(30):
+            session.add(Case(number=f"W.P. {number} of 2026", title="Statistics", court="Lahore High Court"))
+
+    def analysed() -> set[str]:
+        with get_engine(settings.resolved_database_url).connect() as connection:
+            present = connection.execute(text("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+            if present is None:
+                return set()
+            return {row[0] for row in connection.execute(text("SELECT tbl FROM sqlite_stat1"))}
+
+    assert "cases" not in analysed()
+    refresh_statistics(settings)
+    assert "cases" in analysed()
