@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from access.schemas import PlainText
 from core.models import CaseStatus, DocType
 
-NOTIFICATION_KINDS = ("saved_search", "new_filing")
-
 
 class SavedSearchFilters(BaseModel):
     """The search page's filters (the same names as GET /api/v1/search)."""
@@ -55,8 +53,8 @@ class NotificationOut(BaseModel):
 
     id: str
     kind: str = Field(
-        description="saved_search (a new document matches one of your saved searches), new_filing, or mention "
-        "(an @mention in a case's comments)"
+        description="saved_search (a new document matches one of your saved searches), new_filing, mention "
+        "(an @mention in a case's comments), or deadline (a reminder of a deadline, or its escalation)"
     )
     title: str
     body: str

@@ -35,6 +35,7 @@ from core.errors import CasefileError, Forbidden, NotFound
 from core.models import Document, DocumentStatus, Notification, SavedSearch, User, utcnow
 from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, Job, enqueue_job
 from ingest import repository as ingest_repository
+from litigation.repository import REMINDER_NOTICE_KIND
 from mail.base import MailBackend, MailMessage
 from mail.smtp import UndeliverableAddress
 from search.backends.base import SIMILAR_TEXT_CHARS, SearchIndex
@@ -98,7 +99,7 @@ def delete_saved_search(session: Session, actor: Principal, saved_search_id: str
 
 
 def link_of(notification: Notification, query: str | None = None) -> str:
-    if notification.kind == "deadline":  # a deadline reminder (litigation): the case page's deadlines
+    if notification.kind == REMINDER_NOTICE_KIND:  # a deadline reminder: the case page's deadlines
         return f"/cases/{notification.case_id}#deadlines"
     if notification.document_id is None:  # about the case itself (a mention in its comments)
         return f"/cases/{notification.case_id}#comments"
