@@ -22,6 +22,7 @@ from core.metrics import mark_process_dead, serve_worker_metrics
 from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX
 from ingest import tasks
 from litigation import tasks as litigation_tasks
+from workers import sweeper
 from workers.celery_queue import CeleryTaskQueue
 
 SWEEP = "casefile.sweep"
@@ -90,8 +91,7 @@ def email_notification_task(notification_id: str) -> None:
 
 @app.task(name=SWEEP)
 def sweep_task() -> None:
-    tasks.sweep(worker_backends(), job_sender())
-    alert_tasks.sweep(worker_backends(), job_sender())
+    sweeper.sweep(worker_backends(), job_sender())
 
 
 @app.task(name=litigation_tasks.SEND_REMINDERS, **RETRY_POLICY)

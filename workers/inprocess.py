@@ -14,6 +14,7 @@ from core.errors import BackendUnavailable
 from core.uow import EMAIL_NOTIFICATION, NOTIFY_DOCUMENT, PROCESS_DOCUMENT, SYNC_CASE_INDEX, Job
 from ingest import tasks
 from litigation import tasks as litigation_tasks
+from workers import sweeper
 from workers.base import retry_delay
 
 log = structlog.get_logger(__name__)
@@ -42,8 +43,7 @@ class InProcessTaskQueue:
         for thread in self._threads:
             thread.start()
         # Nothing else runs these documents: whatever was queued or processing when the process stopped resumes.
-        resumed = tasks.sweep(self.backends, self, everything=True)
-        alert_tasks.sweep(self.backends, self, everything=True)
+        resumed = sweeper.sweep(self.backends, self, everything=True)
         if resumed:
             log.info("worker.resumed", documents=resumed)
 
@@ -113,8 +113,7 @@ class InProcessTaskQueue:
         settings = self.backends.settings
         while not self._stopping.wait(settings.sweeper_interval_seconds):
             try:
-                tasks.sweep(self.backends, self)
-                alert_tasks.sweep(self.backends, self)
+                sweeper.sweep(self.backends, self)
             except Exception:  # a database hiccup: try again at the next interval
                 log.exception("sweeper.error")
 
