@@ -7,8 +7,9 @@ POST /api/v1/auth/login. A page asked for without a valid session redirects to t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -84,3 +85,13 @@ def get_viewer(
 
 
 WebViewer = Annotated[Viewer, Depends(get_viewer)]
+
+
+def may(check: Callable[..., object], *args: Any) -> bool:
+    """Whether a service check passes (writable_case, manageable_case, ...): Forbidden means no. For a case already
+    found visible, whose checks answer 403, never 404."""
+    try:
+        check(*args)
+    except Forbidden:
+        return False
+    return True

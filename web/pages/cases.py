@@ -30,7 +30,7 @@ from core.errors import CasefileError, Forbidden, NotFound
 from core.models import Access, AssignmentRole, Case, CaseStatus, Document, DocumentStatus, Role, User
 from ingest import service as documents_service
 from search.query import parse_query
-from web.deps import Viewer, WebViewer
+from web.deps import Viewer, WebViewer, may
 from web.pages import lifecycle as lifecycle_pages
 from web.templating import render
 
@@ -40,15 +40,6 @@ TERMINAL = (DocumentStatus.indexed, DocumentStatus.failed)
 
 
 # --- shared helpers ------------------------------------------------------------------------------------------
-
-
-def may(check: Any, *args: Any) -> bool:
-    """Whether a service check passes: Forbidden means no (the case itself was already found visible)."""
-    try:
-        check(*args)
-    except Forbidden:
-        return False
-    return True
 
 
 def may_create_cases(viewer: Viewer) -> bool:

@@ -11,18 +11,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
 
 from access import repository as access_repository
 from access.schemas import Permission, Principal
 from api.deps import SessionDep
 from api.routers.calendar import calendar_url
 from cases import service as cases_service
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput
 from core.models import AssignmentRole, Case, DeadlineKind, DeadlineStatus, HearingOutcome, Role, User
 from litigation import service
 from litigation.schemas import DeadlineCreate, DeadlineOut, DeadlineUpdate, HearingCreate, HearingOutcomeUpdate
-from web.deps import WebViewer
+from web.deps import WebViewer, may
 from web.templating import render
 
 router = APIRouter()
@@ -41,14 +40,6 @@ def _checked(build: type[Model], **values: object) -> Model:
 
 def _back(case_id: str, anchor: str) -> Response:
     return RedirectResponse(f"/cases/{case_id}#{anchor}", status_code=303)
-
-
-def _may_write(session: Session, principal: Principal, case: Case) -> bool:
-    try:
-        cases_service.writable_case(session, principal, case.id)
-    except (Forbidden, NotFound):
-        return False
-    return True
 
 
 def _suggestion_owner(case: Case, principal: Principal, people: dict[str, User]) -> User | None:
@@ -77,7 +68,7 @@ def case_litigation(
     date, each to be confirmed by adding it: nothing is created until the officer does."""
     principal = viewer.principal
     case = cases_service.visible_case(session, principal, case_id)
-    can_write = _may_write(session, principal, case)
+    can_write = may(cases_service.writable_case, session, principal, case.id)
     today = service.today()
     deadlines = service.list_deadlines(session, principal, today, case_id=case.id).items
     people = {user.id: user for user in access_repository.list_users(session)}
@@ -123,9 +114,10 @@ def limitation_suggestions(
     )  # fmt: skip
     people = {user.id: user for user in access_repository.list_users(session)}
     deadlines = service.list_deadlines(session, viewer.principal, service.today(), case_id=case.id).items
-    return render(request, "hearings/_limitation.html", case=case, suggestions=suggestions,
-                  can_write=_may_write(session, viewer.principal, case), added=_added(deadlines),
-                  suggestion_owner=_suggestion_owner(case, viewer.principal, people))  # fmt: skip
+    can_write = may(cases_service.writable_case, session, viewer.principal, case.id)
+    owner = _suggestion_owner(case, viewer.principal, people)
+    return render(request, "hearings/_limitation.html", case=case, suggestions=suggestions, can_write=can_write,
+                  added=_added(deadlines), suggestion_owner=owner)  # fmt: skip
 
 
 @router.post("/cases/{case_id}/hearings")
