@@ -75,10 +75,10 @@ def refresh_statistics(settings: Settings) -> None:
     engine = get_engine(settings.resolved_database_url)
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as connection:
+    # Maintenance, not data: outside any unit of work, in autocommit (nothing to commit or roll back).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("PRAGMA analysis_limit=400")
         connection.exec_driver_sql("ANALYZE")
-        connection.commit()
 
 
 class SchemaOutdated(RuntimeError):
